@@ -1,0 +1,246 @@
+import { compactVerify, errors as joseErrors } from 'jose'
+import { TokenCache } from './cache.js'
+import { AuthError } from './errors.js'
+import {
+  DEFAULT_ROLE_CLAIMS,
+  type DefaultClaims,
+  type Identity,
+  rolesOf,
+  scopesOf,
+  type TokenSource,
+} from './identity.js'
+import { checkClaims, checkTimes } from './internal/claims.js'
+import { parseCompact } from './internal/compact.js'
+import { headerReader, type RequestLike } from './internal/headers.js'
+import type { RemoteKeySet } from './keys/jwks.js'
+import type { Algorithm } from './keys/key.js'
+import type { KeySet } from './keys/key-set.js'
+import { type NormalizedIssuer, normalizeOptions } from './normalize.js'
+import type { AuthEvent, AuthOptions } from './options.js'
+import type { StandardSchemaV1 } from './standard-schema.js'
+
+/** The `identity.claims` type for a `claims` schema: its output, or the raw payload without one. */
+export type ClaimsOf<Schema> = Schema extends StandardSchemaV1
+  ? StandardSchemaV1.InferOutput<Schema>
+  : DefaultClaims
+
+/** What `authenticate` concludes about a request. It never throws for anything the request contains. */
+export type AuthResult<Claims = DefaultClaims> =
+  | {
+      readonly status: 'authenticated'
+      readonly identity: Identity<Claims>
+      readonly setCookie?: readonly string[]
+    }
+  | { readonly status: 'anonymous'; readonly setCookie?: readonly string[] }
+  | { readonly status: 'rejected'; readonly error: AuthError; readonly setCookie?: readonly string[] }
+
+/** A configured verifier, made by {@link createAuth}. */
+export interface Auth<Claims = DefaultClaims> {
+  /** Verifies a token and returns its identity; throws an `AuthError` for any rejection. */
+  verify(token: string, options?: { source?: TokenSource }): Promise<Identity<Claims>>
+  /** Finds a token in a request (by `sources`, in order) and verifies it. Never throws for request content. */
+  authenticate(request: RequestLike): Promise<AuthResult<Claims>>
+  /** Marks cached remote keys stale, so the next token refetches them. */
+  invalidate(): void
+  /** Drops cached remote keys and every cached verified token. */
+  clear(): void
+  /** The `realm` used in challenges, if configured. */
+  readonly realm: string | undefined
+}
+
+interface CacheEntry<Claims> {
+  readonly identity: Identity<Claims>
+  readonly issuer: NormalizedIssuer
+}
+
+const JOSE_CODES = new Map<string, AuthError['code']>([
+  ['ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'signature_invalid'],
+  ['ERR_JOSE_ALG_NOT_ALLOWED', 'algorithm_not_allowed'],
+  ['ERR_JOSE_NOT_SUPPORTED', 'algorithm_not_allowed'],
+  ['ERR_JWS_INVALID', 'token_malformed'],
+])
+
+/** Checks one signature; `false` when this key did not sign it. */
+async function signedBy(token: string, key: CryptoKey | Uint8Array, alg: Algorithm): Promise<boolean> {
+  try {
+    await compactVerify(token, key, { algorithms: [alg] })
+    return true
+  } catch (error) {
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed) return false
+    const code = error instanceof joseErrors.JOSEError ? JOSE_CODES.get(error.code) : undefined
+    // A key that cannot do this algorithm (a TypeError from WebCrypto) did not sign it either.
+    if (!code) return false
+    throw new AuthError(
+      code,
+      code === 'token_malformed' ? 'token is not a valid JWS' : 'algorithm is not accepted',
+    )
+  }
+}
+
+/**
+ * Creates a verifier for bearer JWTs and session cookies. Options are checked here, once; a mistake
+ * throws a `TypeError` naming the option.
+ *
+ * @example
+ * const auth = createAuth({
+ *   issuer: 'https://id.example.com/',
+ *   audience: 'https://api.example.com',
+ *   secret: 'a-shared-secret-of-at-least-32-bytes!!',
+ * })
+ * const result = await auth.authenticate(request)
+ */
+export function createAuth<Schema extends StandardSchemaV1 | undefined = undefined>(
+  options: AuthOptions<Schema>,
+): Auth<ClaimsOf<Schema>> {
+  type Claims = ClaimsOf<Schema>
+  const config = normalizeOptions(options as AuthOptions<StandardSchemaV1 | undefined>)
+  const { issuers, sources, maxTokenSize, realm, onEvent } = config
+  const now = options.now ?? Date.now
+  const schema = options.claims
+  const roleClaims = options.roles?.claims ?? DEFAULT_ROLE_CLAIMS
+  const cache = config.cacheMax > 0 ? new TokenCache<CacheEntry<Claims>>(config.cacheMax) : undefined
+
+  const withRealm = (error: AuthError) =>
+    realm === undefined || error.realm !== undefined
+      ? error
+      : new AuthError(error.code, error.message, { realm, scopes: error.scopes, roles: error.roles })
+
+  async function validateClaims(payload: Record<string, unknown>): Promise<Claims> {
+    if (!schema) return payload as Claims
+    let result = schema['~standard'].validate(payload)
+    if (result instanceof Promise) result = await result
+    if (result.issues) {
+      const paths = result.issues
+        .slice(0, 5)
+        .map((issue) =>
+          (issue.path ?? []).map((part) => String(typeof part === 'object' ? part.key : part)).join('.'),
+        )
+        .map((path) => (path ? `"${path}"` : 'payload'))
+      throw new AuthError(
+        'claim_invalid',
+        `claims did not match the schema at ${[...new Set(paths)].join(', ')}`,
+      )
+    }
+    return result.value as Claims
+  }
+
+  async function verifyUncached(token: string, source: TokenSource): Promise<CacheEntry<Claims>> {
+    const { header, payload } = parseCompact(token, maxTokenSize)
+    if (typeof payload.iss !== 'string') throw new AuthError('claim_invalid', '"iss" claim must be a string')
+    // The issuer only picks which keys to try; nothing else is trusted until a signature checks out.
+    const issuer = issuers.get(payload.iss)
+    if (!issuer) throw new AuthError('claim_invalid', '"iss" claim names an issuer that is not trusted')
+    const alg = header.alg as Algorithm
+    if (!issuer.algorithms.includes(alg))
+      throw new AuthError('algorithm_not_allowed', `algorithm "${header.alg}" is not allowed`)
+    const keys = await issuer.keySet.candidates(header.kid, alg)
+    if (keys.length === 0)
+      throw new AuthError('key_not_found', 'no trusted key matches the token "kid" and "alg"')
+    let verified = false
+    for (const key of keys) {
+      if (await signedBy(token, await key.forAlgorithm(alg), alg)) {
+        verified = true
+        break
+      }
+    }
+    if (!verified) throw new AuthError('signature_invalid', 'signature verification failed')
+    checkClaims(payload, header, issuer.rules, now() / 1000)
+    const claims = await validateClaims(payload)
+    const identity: Identity<Claims> = {
+      subject: payload.sub as string,
+      issuer: payload.iss,
+      audience:
+        typeof payload.aud === 'string' ? [payload.aud] : ((payload.aud as string[] | undefined) ?? []),
+      scopes: scopesOf(payload),
+      roles: rolesOf(payload, roleClaims),
+      sessionId: payload.sid as string | undefined,
+      expiresAt: new Date((payload.exp as number) * 1000),
+      issuedAt: typeof payload.iat === 'number' ? new Date(payload.iat * 1000) : undefined,
+      keyId: header.kid,
+      source,
+      claims,
+      payload,
+    }
+    return { identity, issuer }
+  }
+
+  function emit(event: AuthEvent): void {
+    if (!onEvent) return
+    try {
+      onEvent(event)
+    } catch {
+      // A faulty metrics hook must not turn into an authentication failure.
+    }
+  }
+
+  async function verify(
+    token: string,
+    verifyOptions: { source?: TokenSource } = {},
+  ): Promise<Identity<Claims>> {
+    const source = verifyOptions.source ?? 'direct'
+    const started = onEvent ? performance.now() : 0
+    let entry = cache?.get(token)
+    const cached = entry !== undefined
+    try {
+      if (entry) {
+        // A cached token is re-checked against the clock on every hit, so it never outlives `exp`.
+        checkTimes(entry.identity.payload, entry.issuer.rules, now() / 1000)
+        if (entry.identity.source !== source) entry = { ...entry, identity: { ...entry.identity, source } }
+      } else {
+        entry = await verifyUncached(token, source)
+        cache?.set(token, entry)
+      }
+      await entry.issuer.afterVerify?.(entry.identity)
+    } catch (error) {
+      if (cached) cache?.delete(token)
+      if (error instanceof AuthError) {
+        if (onEvent) {
+          emit({
+            type: 'rejected',
+            code: error.code,
+            issuer: entry?.identity.issuer,
+            kid: entry?.identity.keyId,
+            source,
+            durationMs: performance.now() - started,
+          })
+        }
+        throw withRealm(error)
+      }
+      throw error
+    }
+    if (onEvent) {
+      const { issuer, keyId } = entry.identity
+      emit({ type: 'verified', issuer, kid: keyId, source, cached, durationMs: performance.now() - started })
+    }
+    return entry.identity
+  }
+
+  async function authenticate(request: RequestLike): Promise<AuthResult<Claims>> {
+    try {
+      const headers = headerReader(request)
+      for (const reader of sources) {
+        const token = reader.read(headers)
+        if (token === undefined) continue
+        return { status: 'authenticated', identity: await verify(token, { source: reader.kind }) }
+      }
+      return { status: 'anonymous' }
+    } catch (error) {
+      if (error instanceof AuthError) return { status: 'rejected', error: withRealm(error) }
+      throw error
+    }
+  }
+
+  const keySets = new Set<KeySet>([...issuers.values()].map((issuer) => issuer.keySet))
+  return {
+    verify,
+    authenticate,
+    realm,
+    invalidate() {
+      for (const keySet of keySets) keySet.invalidate()
+    },
+    clear() {
+      for (const keySet of keySets) (keySet as Partial<RemoteKeySet>).clear?.()
+      cache?.clear()
+    },
+  }
+}

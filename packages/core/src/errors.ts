@@ -1,0 +1,150 @@
+/**
+ * Stable reason codes carried by every {@link AuthError}. Switch on these, never on messages.
+ */
+export type AuthErrorCode =
+  | 'token_missing'
+  | 'token_malformed'
+  | 'token_ambiguous'
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'token_type_invalid'
+  | 'signature_invalid'
+  | 'algorithm_not_allowed'
+  | 'key_not_found'
+  | 'claim_invalid'
+  | 'revoked'
+  | 'refresh_reused'
+  | 'insufficient_scope'
+  | 'forbidden'
+  | 'jwks_unavailable'
+  | 'store_unavailable'
+
+/** HTTP statuses an {@link AuthError} maps to. */
+export type AuthErrorStatus = 401 | 403 | 503
+
+const STATUS: Record<AuthErrorCode, AuthErrorStatus> = {
+  token_missing: 401,
+  token_malformed: 401,
+  token_ambiguous: 401,
+  token_expired: 401,
+  token_not_yet_valid: 401,
+  token_type_invalid: 401,
+  signature_invalid: 401,
+  algorithm_not_allowed: 401,
+  key_not_found: 401,
+  claim_invalid: 401,
+  revoked: 401,
+  refresh_reused: 401,
+  insufficient_scope: 403,
+  forbidden: 403,
+  jwks_unavailable: 503,
+  store_unavailable: 503,
+}
+
+/** Options of an {@link AuthError} beyond its code and message. */
+export interface AuthErrorOptions {
+  /** A lower-level error. Never a token, secret or cookie value. */
+  cause?: unknown
+  /** Scopes that were required, for `insufficient_scope` (reported in `WWW-Authenticate`). */
+  scopes?: readonly string[]
+  /** Roles that were required, for `forbidden`. */
+  roles?: readonly string[]
+  /** The `realm` reported in `WWW-Authenticate`. */
+  realm?: string
+}
+
+/**
+ * The one error every rejection is: a stable `code`, an HTTP `status`, and an RFC 6750 challenge.
+ * Messages name the rule that failed and never contain a token, a secret or a cookie value.
+ *
+ * @example
+ * try {
+ *   await auth.verify(token)
+ * } catch (error) {
+ *   if (error instanceof AuthError) console.log(error.code, error.status)
+ * }
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export class AuthError extends Error {
+  /** HTTP status: 401 (who are you?), 403 (not allowed), 503 (cannot tell right now). */
+  readonly status: AuthErrorStatus
+  /** Scopes the request lacked, for `insufficient_scope`. */
+  readonly scopes: readonly string[] | undefined
+  /** Roles the request lacked, for `forbidden`. */
+  readonly roles: readonly string[] | undefined
+  /** The `realm` of the `WWW-Authenticate` challenge. */
+  readonly realm: string | undefined
+
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+    options: AuthErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'AuthError'
+    this.status = STATUS[code]
+    this.scopes = options.scopes
+    this.roles = options.roles
+    this.realm = options.realm
+  }
+
+  /** The RFC 6750 `WWW-Authenticate` header value for this rejection. */
+  get wwwAuthenticate(): string {
+    return wwwAuthenticate(this)
+  }
+
+  /** A JSON shape safe to send to a client. */
+  toJSON(): { name: string; code: AuthErrorCode; status: AuthErrorStatus; message: string } {
+    return { name: this.name, code: this.code, status: this.status, message: this.message }
+  }
+}
+
+/** True when `value` is an {@link AuthError}, also across duplicated copies of this package. */
+export function isAuthError(value: unknown): value is AuthError {
+  return (
+    value instanceof AuthError ||
+    (value instanceof Error && value.name === 'AuthError' && typeof (value as AuthError).code === 'string')
+  )
+}
+
+/** The RFC 6750 `error` parameter for a code, or undefined when the challenge carries none. */
+export function bearerErrorOf(
+  code: AuthErrorCode,
+): 'invalid_request' | 'invalid_token' | 'insufficient_scope' | undefined {
+  switch (code) {
+    // RFC 6750 3.1: no error code when the request had no credentials
+    case 'token_missing':
+    case 'jwks_unavailable':
+    case 'store_unavailable':
+      return undefined
+    case 'token_ambiguous':
+    case 'token_malformed':
+      return 'invalid_request'
+    case 'insufficient_scope':
+    case 'forbidden':
+      return 'insufficient_scope'
+    default:
+      return 'invalid_token'
+  }
+}
+
+const quote = (value: string) => `"${value.replace(/[\\"]/g, '\\$&').replace(/[^\x20-\x7e]/g, '')}"`
+
+/**
+ * Builds an RFC 6750 `WWW-Authenticate` value for an error, e.g.
+ * `Bearer realm="api", error="invalid_token", error_description="token has expired"`.
+ *
+ * @example
+ * wwwAuthenticate(new AuthError('token_expired', 'token has expired'))
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export function wwwAuthenticate(error: Pick<AuthError, 'code' | 'message' | 'scopes' | 'realm'>): string {
+  const params: string[] = []
+  if (error.realm) params.push(`realm=${quote(error.realm)}`)
+  const bearerError = bearerErrorOf(error.code)
+  if (bearerError) {
+    params.push(`error=${quote(bearerError)}`, `error_description=${quote(error.message)}`)
+    if (error.scopes?.length) params.push(`scope=${quote(error.scopes.join(' '))}`)
+  }
+  return params.length ? `Bearer ${params.join(', ')}` : 'Bearer'
+}

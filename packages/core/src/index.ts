@@ -1,0 +1,30 @@
+export type { CacheOptions } from './cache.js'
+export type { Auth, AuthResult, ClaimsOf } from './create-auth.js'
+export { createAuth } from './create-auth.js'
+export type { AuthErrorCode, AuthErrorOptions, AuthErrorStatus } from './errors.js'
+export { AuthError, bearerErrorOf, isAuthError, wwwAuthenticate } from './errors.js'
+export type { DefaultClaims, Identity, RoleOptions, TokenSource } from './identity.js'
+export { rolesOf, scopesOf } from './identity.js'
+export type { Duration } from './internal/duration.js'
+export type { HeaderReader, NodeRequestLike, RequestLike } from './internal/headers.js'
+export { headerReader } from './internal/headers.js'
+export { discoverJwksUri } from './keys/discovery.js'
+export type { JwksEvent, JwksOptions, RemoteKeySet, RemoteKeySetOptions } from './keys/jwks.js'
+export { createRemoteKeySet } from './keys/jwks.js'
+export type { Algorithm, KeyInput } from './keys/key.js'
+export type {
+  AuthEvent,
+  AuthOptions,
+  CommonOptions,
+  IssuerOptions,
+  KeyMaterial,
+  SecretInput,
+  VerificationOptions,
+} from './options.js'
+export { hasRoles, requireRoles } from './roles.js'
+export type { MatchOptions } from './scopes.js'
+export { hasScopes, matches, requireScopes } from './scopes.js'
+export { bearer } from './sources/bearer.js'
+export { cookie, readCookie } from './sources/cookie.js'
+export type { TokenReader } from './sources/source.js'
+export type { StandardSchemaV1 } from './standard-schema.js'

@@ -1,0 +1,74 @@
+import { AuthError } from '../errors.js'
+
+/** The claim rules of one issuer, normalized: times in seconds. */
+export interface ClaimRules {
+  readonly issuer: string
+  /** Accepted audiences; `undefined` when audience checks were turned off with `audience: false`. */
+  readonly audience: ReadonlySet<string> | undefined
+  readonly tokenType: string | undefined
+  readonly clockTolerance: number
+  readonly maxTokenAge: number | undefined
+  readonly requiredClaims: readonly string[]
+}
+
+const invalid = (message: string) => new AuthError('claim_invalid', message)
+
+const isNumericDate = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
+
+/** RFC 8725 3.11 / RFC 9068 2.1: `typ` compared case-insensitively, `application/` optional. */
+export function normalizeType(type: string): string {
+  const lower = type.toLowerCase()
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower
+}
+
+/** Checks `exp`, `nbf` and `iat` (with `maxTokenAge`) against `now`, in seconds. Runs on every cache hit too. */
+export function checkTimes(payload: Readonly<Record<string, unknown>>, rules: ClaimRules, now: number): void {
+  const { exp, nbf, iat } = payload
+  const tolerance = rules.clockTolerance
+  if (!isNumericDate(exp)) throw invalid('"exp" claim must be a number')
+  if (now - tolerance >= exp) throw new AuthError('token_expired', 'token has expired')
+  if (nbf !== undefined) {
+    if (!isNumericDate(nbf)) throw invalid('"nbf" claim must be a number')
+    if (nbf > now + tolerance) throw new AuthError('token_not_yet_valid', 'token is not valid yet ("nbf")')
+  }
+  if (iat !== undefined) {
+    if (!isNumericDate(iat)) throw invalid('"iat" claim must be a number')
+    if (iat > now + tolerance)
+      throw new AuthError('token_not_yet_valid', 'token was issued in the future ("iat")')
+  }
+  if (rules.maxTokenAge !== undefined) {
+    if (iat === undefined) throw invalid('"iat" claim is required when maxTokenAge is set')
+    if (now - (iat as number) > rules.maxTokenAge + tolerance)
+      throw new AuthError('token_expired', 'token is older than maxTokenAge')
+  }
+}
+
+/** Checks every claim rule of a verified payload: types, issuer, audience, `typ`, required claims, times. */
+export function checkClaims(
+  payload: Readonly<Record<string, unknown>>,
+  header: Readonly<Record<string, unknown>>,
+  rules: ClaimRules,
+  now: number,
+): void {
+  if (rules.tokenType !== undefined) {
+    const typ = header.typ
+    if (typeof typ !== 'string' || normalizeType(typ) !== normalizeType(rules.tokenType))
+      throw new AuthError('token_type_invalid', `token "typ" header must be "${rules.tokenType}"`)
+  }
+  if (payload.iss !== rules.issuer) throw invalid('"iss" claim does not match the issuer')
+  if (typeof payload.sub !== 'string' || payload.sub === '')
+    throw invalid('"sub" claim must be a non-empty string')
+  if (rules.audience !== undefined) {
+    const aud = payload.aud
+    const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : undefined
+    if (!audiences || audiences.length === 0 || audiences.some((value) => typeof value !== 'string'))
+      throw invalid('"aud" claim must be a string or an array of strings')
+    if (!audiences.some((value) => rules.audience!.has(value)))
+      throw invalid('"aud" claim does not match the audience')
+  }
+  for (const claim of rules.requiredClaims)
+    if (payload[claim] === undefined) throw invalid(`"${claim}" claim is required`)
+  if (payload.sid !== undefined && typeof payload.sid !== 'string')
+    throw invalid('"sid" claim must be a string')
+  checkTimes(payload, rules, now)
+}

@@ -1,0 +1,62 @@
+import { AuthError } from '../errors.js'
+import { decodeCanonical } from './base64url.js'
+
+/** A JWS in compact form whose header and payload parsed, but whose signature is not checked yet. */
+export interface UnverifiedToken {
+  readonly header: Readonly<Record<string, unknown>> & {
+    readonly alg: string
+    readonly kid: string | undefined
+  }
+  readonly payload: Readonly<Record<string, unknown>>
+}
+
+// Headers that carry or point to key material. Trusting them lets the token vouch for itself.
+const KEY_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const
+
+const malformed = (message: string) => new AuthError('token_malformed', message)
+
+function parseObject(segment: string, part: string): Record<string, unknown> {
+  const bytes = decodeCanonical(segment)
+  if (!bytes) throw malformed(`token ${part} is not canonical base64url`)
+  let value: unknown
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch {
+    throw malformed(`token ${part} is not valid JSON`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw malformed(`token ${part} is not a JSON object`)
+  return value as Record<string, unknown>
+}
+
+/**
+ * Splits and decodes a compact JWS strictly: three canonical base64url parts, a JSON object header
+ * and payload, an `alg` that is not `none`, no embedded keys, no `crit` extensions, and a size limit.
+ */
+export function parseCompact(token: string, maxTokenSize: number): UnverifiedToken {
+  if (typeof token !== 'string' || token.length === 0)
+    throw new AuthError('token_missing', 'no token was given')
+  if (token.length > maxTokenSize) throw malformed(`token is larger than ${maxTokenSize} bytes`)
+  const parts = token.split('.')
+  if (parts.length === 5) throw malformed('encrypted tokens (JWE) are not accepted here')
+  if (parts.length !== 3) throw malformed('token is not a compact JWS (three dot-separated parts)')
+  const [headerPart, payloadPart, signaturePart] = parts as [string, string, string]
+  const header = parseObject(headerPart, 'header')
+  const alg = header.alg
+  if (typeof alg !== 'string' || alg === '') throw malformed('token header has no "alg"')
+  if (alg.toLowerCase() === 'none')
+    throw new AuthError('algorithm_not_allowed', 'unsigned tokens (alg "none") are never accepted')
+  for (const name of KEY_HEADERS)
+    if (Object.hasOwn(header, name))
+      throw malformed(`token header "${name}" is not accepted: keys come from configuration only`)
+  if (Object.hasOwn(header, 'crit'))
+    throw malformed('token header "crit" names extensions this verifier does not understand')
+  if (Object.hasOwn(header, 'b64')) throw malformed('token header "b64" is not accepted')
+  const kid = header.kid
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length > 256))
+    throw malformed('token header "kid" must be a short string')
+  if (signaturePart === '' || !decodeCanonical(signaturePart))
+    throw malformed('token signature is not canonical base64url')
+  const payload = parseObject(payloadPart, 'payload')
+  return { header: { ...header, alg, kid: kid as string | undefined }, payload }
+}

@@ -1,0 +1,262 @@
+import type { JWK } from 'jose'
+import { AuthError } from '../errors.js'
+import { type Duration, toSeconds } from '../internal/duration.js'
+import { type Algorithm, KeyRejectedError, keyFromJwk, type VerificationKey } from './key.js'
+import { type KeySet, selectKeys } from './key-set.js'
+
+/** How a remote JSON Web Key Set is fetched and cached. */
+export interface JwksOptions {
+  /**
+   * How long fetched keys are fresh; after that they are refetched in the background.
+   * @default '10m'
+   */
+  maxAge?: Duration
+  /**
+   * How long past `maxAge` the cached keys keep serving while the IdP cannot be reached.
+   * @default '1h'
+   */
+  staleIfError?: Duration
+  /**
+   * The least time between two fetches triggered by an unknown `kid` or a failed fetch.
+   * @default '30s'
+   */
+  cooldown?: Duration
+  /**
+   * How long one fetch may take, body included.
+   * @default '5s'
+   */
+  timeout?: Duration
+  /**
+   * The largest response body accepted, in bytes.
+   * @default 262144
+   */
+  maxBytes?: number
+  /**
+   * The most keys accepted in one set.
+   * @default 100
+   */
+  maxKeys?: number
+  /** Extra request headers, e.g. for an IdP behind an API gateway. */
+  headers?: Record<string, string>
+  /** The fetch implementation. @default globalThis.fetch */
+  fetch?: typeof fetch
+}
+
+export interface RemoteKeySetOptions extends JwksOptions {
+  /** Reports fetches and skipped keys, without secrets. */
+  onEvent?: (event: JwksEvent) => void
+  /** The clock, in milliseconds. @default Date.now */
+  now?: () => number
+}
+
+/** What a remote key set reports to `onEvent`. */
+export type JwksEvent =
+  | { type: 'jwks_fetched'; url: string; keys: number; skipped: number; durationMs: number }
+  | { type: 'jwks_fetch_failed'; url: string; reason: string; durationMs: number }
+
+/** A remote key set: `KeySet` plus cache control. */
+export interface RemoteKeySet extends KeySet {
+  /** Drops the cached keys entirely; the next token fetches them again. */
+  clear(): void
+  /** Fetches now (merged with a fetch in flight). */
+  refresh(): Promise<void>
+}
+
+export const JWKS_DEFAULTS = {
+  maxAge: 600,
+  staleIfError: 3600,
+  cooldown: 30,
+  timeout: 5,
+  maxBytes: 256 * 1024,
+  maxKeys: 100,
+} as const
+
+/** Reads a response body up to `maxBytes`, failing past it. */
+export async function readLimited(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length'))
+  if (declared > maxBytes) throw new Error(`response is larger than ${maxBytes} bytes`)
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel()
+      throw new Error(`response is larger than ${maxBytes} bytes`)
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** GETs a JSON document with a timeout and a size limit; never follows redirects to elsewhere silently. */
+export async function fetchJson(
+  url: string,
+  options: { timeout: number; maxBytes: number; headers?: Record<string, string>; fetch?: typeof fetch },
+): Promise<unknown> {
+  const doFetch = options.fetch ?? globalThis.fetch
+  const response = await doFetch(url, {
+    headers: { accept: 'application/json', ...options.headers },
+    redirect: 'follow',
+    signal: AbortSignal.timeout(options.timeout * 1000),
+  })
+  if (!response.ok) {
+    await response.body?.cancel()
+    throw new Error(`HTTP ${response.status}`)
+  }
+  const text = await readLimited(response, options.maxBytes)
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new Error('response is not JSON')
+  }
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof Error) {
+    if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out'
+    return error.message.slice(0, 200)
+  }
+  return 'failed'
+}
+
+/**
+ * A JWKS fetched over HTTP: cached for `maxAge`, refetched at most once per `cooldown` for an unknown
+ * `kid`, one fetch in flight at a time, and served stale for `staleIfError` while the IdP is down.
+ * `url` may be a function, for a `jwks_uri` found by discovery.
+ */
+export function createRemoteKeySet(
+  url: string | (() => Promise<string>),
+  options: RemoteKeySetOptions = {},
+): RemoteKeySet {
+  const maxAge = toSeconds(options.maxAge ?? JWKS_DEFAULTS.maxAge, 'jwks.maxAge') * 1000
+  const staleIfError =
+    toSeconds(options.staleIfError ?? JWKS_DEFAULTS.staleIfError, 'jwks.staleIfError') * 1000
+  const cooldown = toSeconds(options.cooldown ?? JWKS_DEFAULTS.cooldown, 'jwks.cooldown') * 1000
+  const timeout = toSeconds(options.timeout ?? JWKS_DEFAULTS.timeout, 'jwks.timeout')
+  const maxBytes = options.maxBytes ?? JWKS_DEFAULTS.maxBytes
+  const maxKeys = options.maxKeys ?? JWKS_DEFAULTS.maxKeys
+  const now = options.now ?? Date.now
+
+  let keys: readonly VerificationKey[] | undefined
+  let fetchedAt = 0
+  let lastAttempt = Number.NEGATIVE_INFINITY
+  let lastError: string | undefined
+  let inflight: Promise<void> | undefined
+
+  async function load(): Promise<void> {
+    const started = now()
+    lastAttempt = started
+    let target = '(discovery)'
+    try {
+      target = typeof url === 'string' ? url : await url()
+      const body = await fetchJson(target, {
+        timeout,
+        maxBytes,
+        headers: options.headers,
+        fetch: options.fetch,
+      })
+      if (typeof body !== 'object' || body === null || !Array.isArray((body as { keys?: unknown }).keys))
+        throw new Error('response is not a JSON Web Key Set')
+      const entries = (body as { keys: unknown[] }).keys
+      if (entries.length > maxKeys) throw new Error(`key set has more than ${maxKeys} keys`)
+      const loaded: VerificationKey[] = []
+      let skipped = 0
+      for (const entry of entries) {
+        try {
+          if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+            throw new KeyRejectedError('not an object')
+          loaded.push(keyFromJwk(entry as JWK))
+        } catch (error) {
+          if (!(error instanceof KeyRejectedError)) throw error
+          skipped++
+        }
+      }
+      if (loaded.length === 0) throw new Error('key set has no usable signing keys')
+      keys = loaded
+      fetchedAt = now()
+      lastError = undefined
+      options.onEvent?.({
+        type: 'jwks_fetched',
+        url: target,
+        keys: loaded.length,
+        skipped,
+        durationMs: now() - started,
+      })
+    } catch (error) {
+      lastError = reasonOf(error)
+      options.onEvent?.({
+        type: 'jwks_fetch_failed',
+        url: target,
+        reason: lastError,
+        durationMs: now() - started,
+      })
+      throw error
+    }
+  }
+
+  function refresh(): Promise<void> {
+    inflight ??= load().finally(() => {
+      inflight = undefined
+    })
+    return inflight
+  }
+
+  function unavailable(cause?: unknown): AuthError {
+    return new AuthError(
+      'jwks_unavailable',
+      `signing keys could not be fetched (${lastError ?? 'unknown error'})`,
+      {
+        cause: cause instanceof AuthError ? undefined : cause,
+      },
+    )
+  }
+
+  async function usableKeys(): Promise<readonly VerificationKey[]> {
+    const age = now() - fetchedAt
+    if (keys !== undefined && age <= maxAge) return keys
+    const coolingDown = now() - lastAttempt < cooldown && lastError !== undefined
+    if (keys !== undefined && age <= maxAge + staleIfError) {
+      // Stale but still trusted: serve now, refresh in the background.
+      if (!coolingDown) refresh().catch(() => {})
+      return keys
+    }
+    if (coolingDown && !inflight) throw unavailable()
+    try {
+      await refresh()
+    } catch (error) {
+      throw unavailable(error)
+    }
+    return keys ?? []
+  }
+
+  return {
+    async candidates(kid: string | undefined, alg: Algorithm) {
+      const found = selectKeys(await usableKeys(), kid, alg)
+      if (found.length > 0 || kid === undefined) return found
+      // An unknown kid may be a key the IdP just rotated in: refetch, at most once per cooldown.
+      if (now() - lastAttempt < cooldown) return found
+      try {
+        await refresh()
+      } catch {
+        return found
+      }
+      return selectKeys(keys ?? [], kid, alg)
+    },
+    invalidate() {
+      fetchedAt = Number.NEGATIVE_INFINITY
+      lastAttempt = Number.NEGATIVE_INFINITY
+      lastError = undefined
+    },
+    clear() {
+      keys = undefined
+      fetchedAt = 0
+      lastAttempt = Number.NEGATIVE_INFINITY
+      lastError = undefined
+    },
+    refresh,
+  }
+}

@@ -1,0 +1,33 @@
+import type { Algorithm, VerificationKey } from './key.js'
+
+/** Where verification keys come from: a fixed list, or a remote JWKS. */
+export interface KeySet {
+  /** Keys that may verify a token with this `kid` and `alg`, or none. */
+  candidates(
+    kid: string | undefined,
+    alg: Algorithm,
+  ): Promise<readonly VerificationKey[]> | readonly VerificationKey[]
+  /** Forgets cached keys so the next token refetches them (remote sets only). */
+  invalidate(): void
+}
+
+/**
+ * Picks the keys for a token header: keys whose `kid` matches, or, when no key has a `kid`,
+ * every key that supports `alg`. A `kid` the set does not know matches nothing.
+ */
+export function selectKeys(
+  keys: readonly VerificationKey[],
+  kid: string | undefined,
+  alg: Algorithm,
+): VerificationKey[] {
+  const usable = keys.filter((key) => key.algorithms.includes(alg))
+  if (kid === undefined) return usable
+  const byKid = usable.filter((key) => key.kid === kid)
+  if (byKid.length > 0 || keys.some((key) => key.kid !== undefined)) return byKid
+  return usable
+}
+
+/** A fixed set of keys given in options. */
+export function localKeySet(keys: readonly VerificationKey[]): KeySet {
+  return { candidates: (kid, alg) => selectKeys(keys, kid, alg), invalidate() {} }
+}

@@ -1,0 +1,112 @@
+import type { JSONWebKeySet } from 'jose'
+import type { CacheOptions } from './cache.js'
+import type { AuthErrorCode } from './errors.js'
+import type { RoleOptions } from './identity.js'
+import type { Duration } from './internal/duration.js'
+import type { JwksEvent, JwksOptions } from './keys/jwks.js'
+import type { Algorithm, KeyInput } from './keys/key.js'
+import type { TokenReader } from './sources/source.js'
+import type { StandardSchemaV1 } from './standard-schema.js'
+
+/** A shared HMAC secret: at least 32 bytes, as a string (UTF-8) or bytes. */
+export type SecretInput = string | Uint8Array
+
+/** How tokens from one issuer are checked. */
+export interface VerificationOptions {
+  /**
+   * Accepted `aud` values; the token must name at least one. `false` turns the check off, for IdPs
+   * whose tokens carry no audience; do that only when the issuer serves this API alone.
+   */
+  audience: string | readonly string[] | false
+  /**
+   * Accepted `alg` values. `none` is never accepted.
+   * @default the algorithms the key material supports (HS* for a secret, RS/PS/ES/EdDSA for keys)
+   */
+  algorithms?: readonly Algorithm[]
+  /** The required `typ` header, e.g. `'at+jwt'` for RFC 9068 access tokens. @see https://www.rfc-editor.org/rfc/rfc9068#section-4 */
+  tokenType?: string
+  /** Leeway for `exp`, `nbf` and `iat`. @default '5s' */
+  clockTolerance?: Duration
+  /** The oldest a token may be, by its `iat`. */
+  maxTokenAge?: Duration
+  /** Claims that must be present besides `iss`, `sub` and `exp`, which always are. */
+  requiredClaims?: readonly string[]
+}
+
+/** Where an issuer's keys come from: exactly one of `jwks`, `keys`, `secret`, or none for OIDC discovery. */
+export type KeyMaterial =
+  | {
+      /** A JWKS URL, or a JSON Web Key Set object. */
+      jwks: string | URL | JSONWebKeySet
+      keys?: never
+      secret?: never
+    }
+  | {
+      /** Public keys: `CryptoKey`, `KeyObject`, JWK or PEM. */
+      keys: readonly KeyInput[]
+      jwks?: never
+      secret?: never
+    }
+  | {
+      /** A shared secret, or `[current, ...previous]` during a rotation. At least 32 bytes each. */
+      secret: SecretInput | readonly SecretInput[]
+      jwks?: never
+      keys?: never
+    }
+  | { jwks?: never; keys?: never; secret?: never }
+
+/** One trusted issuer. Without key material its `jwks_uri` is found by OIDC discovery. */
+export type IssuerOptions = VerificationOptions &
+  KeyMaterial & {
+    /** The exact `iss` value, or several that share the same keys. */
+    issuer: string | readonly string[]
+  }
+
+/** What `onEvent` reports: verifications, rejections and key fetches, never tokens. */
+export type AuthEvent =
+  | {
+      type: 'verified'
+      issuer: string
+      kid: string | undefined
+      source: string
+      cached: boolean
+      durationMs: number
+    }
+  | {
+      type: 'rejected'
+      code: AuthErrorCode
+      issuer: string | undefined
+      kid: string | undefined
+      source: string
+      durationMs: number
+    }
+  | JwksEvent
+
+/** Options shared by every `createAuth` configuration. */
+export interface CommonOptions<Schema extends StandardSchemaV1 | undefined> {
+  /** A Standard Schema (zod, valibot, ...) for the payload; its output type becomes `identity.claims`. */
+  claims?: Schema
+  /**
+   * Where tokens are read from, in order; the first source holding a token wins.
+   * @default [cookie('__session'), bearer()]
+   */
+  sources?: readonly TokenReader[]
+  /** Where roles live in the payload. */
+  roles?: RoleOptions
+  /** The verified-token cache, or `false` to verify every token every time. @default { max: 10000 } */
+  cache?: CacheOptions | false
+  /** The largest token accepted, in bytes. @default 8192 */
+  maxTokenSize?: number
+  /** The `realm` in `WWW-Authenticate` challenges. */
+  realm?: string
+  /** How remote JWKS are fetched and cached. */
+  jwksOptions?: JwksOptions
+  /** Reports verifications, rejections and JWKS fetches (no tokens), for metrics and logs. */
+  onEvent?: (event: AuthEvent) => void
+  /** The clock, in milliseconds; for tests. @default Date.now */
+  now?: () => number
+}
+
+/** Options of `createAuth`: one issuer inline, or several under `issuers`. */
+export type AuthOptions<Schema extends StandardSchemaV1 | undefined = undefined> = CommonOptions<Schema> &
+  (IssuerOptions | { issuers: readonly IssuerOptions[] })

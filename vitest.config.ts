@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+// Tests import the packages by name and run against their sources, so no build step is needed.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@portcullis\/core\/redis$/, replacement: src('./packages/core/src/redis.ts') },
+      { find: /^@portcullis\/core$/, replacement: src('./packages/core/src/index.ts') },
+      { find: /^@portcullis\/trpc$/, replacement: src('./packages/trpc/src/index.ts') },
+      { find: /^@portcullis\/yoga$/, replacement: src('./packages/yoga/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    typecheck: { enabled: false },
+  },
+})
