@@ -241,8 +241,9 @@ export function createRemoteKeySet(
     async candidates(kid: string | undefined, alg: Algorithm) {
       const found = selectKeys(await usableKeys(), kid, alg)
       if (found.length > 0 || kid === undefined) return found
-      // An unknown kid may be a key the IdP just rotated in: refetch, at most once per cooldown.
-      if (now() - lastAttempt < cooldown) return found
+      // An unknown kid may be a key the IdP just rotated in: refetch, at most once per cooldown. A fetch
+      // already in flight may bring it, so wait for that one rather than answer too early.
+      if (!inflight && now() - lastAttempt < cooldown) return found
       try {
         await refresh()
       } catch {
