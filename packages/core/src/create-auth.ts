@@ -88,7 +88,12 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       const paths = result.issues
         .slice(0, 5)
         .map((issue) =>
-          (issue.path ?? []).map((part) => String(typeof part === 'object' ? part.key : part)).join('.'),
+          (issue.path ?? [])
+            .map((part) => String(typeof part === 'object' ? part.key : part))
+            .join('.')
+            // Paths can hold payload keys (records): keep them short and plain, never a value.
+            .replace(/[^\w.$-]/g, '')
+            .slice(0, 64),
         )
         .map((path) => (path ? `"${path}"` : 'payload'))
       throw new AuthError(
@@ -99,13 +104,20 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     return result.value as Claims
   }
 
-  async function verifyUncached(token: string, source: TokenSource): Promise<CacheEntry<Claims>> {
+  // `seen` collects what a rejection event may report: only values that configuration vouches for.
+  async function verifyUncached(
+    token: string,
+    source: TokenSource,
+    seen: { issuer?: string; kid?: string },
+  ): Promise<CacheEntry<Claims>> {
     const { header, payload } = parseCompact(token, maxTokenSize)
     if (typeof payload.iss !== 'string') throw new AuthError('claim_invalid', '"iss" claim must be a string')
     // The issuer only picks which keys to try; nothing else is trusted until a signature checks out.
     const issuer = issuers.get(payload.iss)
     if (!issuer) throw new AuthError('claim_invalid', '"iss" claim names an issuer that is not trusted')
+    seen.issuer = payload.iss
     await verifySignature(token, header, issuer)
+    seen.kid = header.kid
     checkClaims(payload, header, issuer.rules, now() / 1000)
     const claims = await validateClaims(payload)
     const identity: Identity<Claims> = {
@@ -143,13 +155,14 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     const started = onEvent ? performance.now() : 0
     let entry = cache?.get(token)
     const cached = entry !== undefined
+    const seen: { issuer?: string; kid?: string } = {}
     try {
       if (entry) {
         // A cached token is re-checked against the clock on every hit, so it never outlives `exp`.
         checkTimes(entry.identity.payload, entry.issuer.rules, now() / 1000)
         if (entry.identity.source !== source) entry = { ...entry, identity: { ...entry.identity, source } }
       } else {
-        entry = await verifyUncached(token, source)
+        entry = await verifyUncached(token, source, seen)
         cache?.set(token, entry)
       }
       await entry.issuer.afterVerify?.(entry.identity)
@@ -160,8 +173,8 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
           emit({
             type: 'rejected',
             code: error.code,
-            issuer: entry?.identity.issuer,
-            kid: entry?.identity.keyId,
+            issuer: entry?.identity.issuer ?? seen.issuer,
+            kid: entry?.identity.keyId ?? seen.kid,
             source,
             durationMs: performance.now() - started,
           })

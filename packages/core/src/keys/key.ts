@@ -173,7 +173,9 @@ export function keyFromInput(input: KeyInput, index: number): VerificationKey {
     if (isCryptoKey(input)) return fromCryptoKey(input)
     if (isKeyObject(input)) {
       if (input.type === 'secret') throw new KeyRejectedError('symmetric keys belong in "secret"')
-      return fromJwk(createPublicKey(input).export({ format: 'jwk' }) as JWK)
+      // Node refuses createPublicKey() of a key that is already public: export it as it is.
+      const publicKey = input.type === 'public' ? input : createPublicKey(input)
+      return fromJwk(publicKey.export({ format: 'jwk' }) as JWK)
     }
     if (typeof input === 'object' && input !== null && typeof (input as JWK).kty === 'string')
       return fromJwk(input as JWK)
