@@ -109,4 +109,4 @@ export interface CommonOptions<Schema extends StandardSchemaV1 | undefined> {
 
 /** Options of `createAuth`: one issuer inline, or several under `issuers`. */
 export type AuthOptions<Schema extends StandardSchemaV1 | undefined = undefined> = CommonOptions<Schema> &
-  (IssuerOptions | { issuers: readonly IssuerOptions[] })
+  ((IssuerOptions & { issuers?: never }) | { issuers: readonly IssuerOptions[]; issuer?: never })
