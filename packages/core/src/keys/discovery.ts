@@ -1,7 +1,5 @@
 import { toSeconds } from '../internal/duration.js'
-import { fetchJson, JWKS_DEFAULTS, type JwksOptions } from './jwks.js'
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
+import { fetchJson, isSecureUrl, JWKS_DEFAULTS, type JwksOptions } from './jwks.js'
 
 /** The OpenID Connect discovery document URL of an issuer (OIDC Discovery 1.0, section 4). */
 export function discoveryUrl(issuer: string): string {
@@ -31,7 +29,6 @@ export async function discoverJwksUri(issuer: string, options: JwksOptions = {})
   } catch {
     throw new Error('discovery document has an invalid jwks_uri')
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
-    throw new Error('jwks_uri must use https')
+  if (!isSecureUrl(url)) throw new Error('jwks_uri must use https')
   return url.href
 }

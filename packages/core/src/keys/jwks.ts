@@ -74,7 +74,10 @@ export const JWKS_DEFAULTS = {
 /** Reads a response body up to `maxBytes`, failing past it. */
 export async function readLimited(response: Response, maxBytes: number): Promise<string> {
   const declared = Number(response.headers.get('content-length'))
-  if (declared > maxBytes) throw new Error(`response is larger than ${maxBytes} bytes`)
+  if (declared > maxBytes) {
+    await response.body?.cancel()
+    throw new Error(`response is larger than ${maxBytes} bytes`)
+  }
   if (!response.body) return ''
   const reader = response.body.getReader()
   const chunks: Uint8Array[] = []
@@ -92,7 +95,14 @@ export async function readLimited(response: Response, maxBytes: number): Promise
   return Buffer.concat(chunks).toString('utf8')
 }
 
-/** GETs a JSON document with a timeout and a size limit; never follows redirects to elsewhere silently. */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/** True for https URLs, and for plain http on loopback (development only). */
+export function isSecureUrl(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))
+}
+
+/** GETs a JSON document with a timeout and a size limit; a redirect may not downgrade to plain http. */
 export async function fetchJson(
   url: string,
   options: { timeout: number; maxBytes: number; headers?: Record<string, string>; fetch?: typeof fetch },
@@ -106,6 +116,10 @@ export async function fetchJson(
   if (!response.ok) {
     await response.body?.cancel()
     throw new Error(`HTTP ${response.status}`)
+  }
+  if (response.redirected && !isSecureUrl(new URL(response.url))) {
+    await response.body?.cancel()
+    throw new Error('redirected to a URL that is not https')
   }
   const text = await readLimited(response, options.maxBytes)
   try {
