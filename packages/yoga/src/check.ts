@@ -47,7 +47,8 @@ function conditionsOf(document: DocumentNode): string[] {
   return [...names]
 }
 
-const encode = (value: unknown) => (value === true ? 't' : value === false ? 'f' : value === undefined ? 'u' : 'o')
+const encode = (value: unknown) =>
+  value === true ? 't' : value === false ? 'f' : value === undefined ? 'u' : 'o'
 
 /**
  * Every guarded selection an operation makes, with `@skip`/`@include` evaluated against its
@@ -159,7 +160,10 @@ class Walker {
     path: readonly string[],
     spreads: ReadonlySet<string>,
   ): void {
-    if (condition === undefined) return this.walk(selectionSet, parent, possible, path, spreads)
+    if (condition === undefined) {
+      this.walk(selectionSet, parent, possible, path, spreads)
+      return
+    }
     const type = this.plan.schema.getType(condition)
     if (!type || !isCompositeType(type)) return
     const allowed = new Set(this.possibleTypesOf(type))

@@ -1,3 +1,4 @@
+import type { Plugin } from '@envelop/core'
 import {
   AuthError,
   type AuthResult,
@@ -9,7 +10,6 @@ import {
   requireRoles,
   requireScopes,
 } from '@portcullis/core'
-import type { Plugin } from '@envelop/core'
 import type { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql'
 import { demandsOf } from './check.js'
 import { toGraphQLError } from './errors.js'

@@ -13,7 +13,14 @@ const seconds = () => Math.floor(Date.now() / 1000)
 
 /** A token for alice; `claims` adds or overrides claims (`scope`, `roles`, `exp`...). */
 export function sign(claims: Record<string, unknown> = {}, signingKey: Uint8Array = key): Promise<string> {
-  return new SignJWT({ iss: issuer, aud: audience, sub: 'alice', iat: seconds(), exp: seconds() + 300, ...claims })
+  return new SignJWT({
+    iss: issuer,
+    aud: audience,
+    sub: 'alice',
+    iat: seconds(),
+    exp: seconds() + 300,
+    ...claims,
+  })
     .setProtectedHeader({ alg: 'HS256' })
     .sign(signingKey)
 }
@@ -61,13 +68,20 @@ interface Context {
   identity: { subject: string; scopes: readonly string[] } | null
 }
 
-const report = (index: number) => ({ __typename: 'Report', id: `r${index}`, title: `Q${index}`, revenue: 100 * index })
+const report = (index: number) => ({
+  __typename: 'Report',
+  id: `r${index}`,
+  title: `Q${index}`,
+  revenue: 100 * index,
+})
 const stats = { __typename: 'AdminStats', id: 'a1', users: 42 }
 
 export const resolvers = {
   Query: {
-    me: (_: unknown, __: unknown, { identity }: Context) => identity && { id: identity.subject, scopes: identity.scopes },
-    reports: (_: unknown, { count }: { count: number }) => Array.from({ length: count }, (_, index) => report(index)),
+    me: (_: unknown, __: unknown, { identity }: Context) =>
+      identity && { id: identity.subject, scopes: identity.scopes },
+    reports: (_: unknown, { count }: { count: number }) =>
+      Array.from({ length: count }, (_, index) => report(index)),
     search: () => [report(1), stats],
     nodes: () => [report(1), stats],
     adminStats: () => stats,

@@ -64,13 +64,17 @@ describe('useAuth with GraphQL Yoga', () => {
   })
 
   it('puts the identity of a session cookie in context.identity', async () => {
-    const { status, body } = await post(yoga, '{ me { id } }', { cookie: `theme=dark; __session=${await reader()}` })
+    const { status, body } = await post(yoga, '{ me { id } }', {
+      cookie: `theme=dark; __session=${await reader()}`,
+    })
     expect(status).toBe(200)
     expect(body.data).toEqual({ me: { id: 'alice' } })
   })
 
   it('rejects missing roles with 403 FORBIDDEN and the path of the denied field', async () => {
-    const { status, headers, body } = await post(yoga, '{ reports { title revenue } }', { token: await reader() })
+    const { status, headers, body } = await post(yoga, '{ reports { title revenue } }', {
+      token: await reader(),
+    })
     expect(status).toBe(403)
     expect(headers.get('www-authenticate')).toContain('error="insufficient_scope"')
     expect(body.data).toBeUndefined()
@@ -119,7 +123,10 @@ describe('useAuth with GraphQL Yoga', () => {
     const { status, headers, body } = await post(yoga, '{ health }', { token: await forged() })
     expect(status).toBe(401)
     expect(headers.get('www-authenticate')).toContain('error="invalid_token"')
-    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'signature_invalid' })
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'signature_invalid',
+    })
   })
 
   it('rejects an expired token with token_expired', async () => {
@@ -174,7 +181,9 @@ describe('onDeny: "null"', () => {
   const yoga = serve({ onDeny: 'null' })
 
   it('resolves denied fields to null with an error at each path and returns the rest', async () => {
-    const { status, body } = await post(yoga, '{ health reports { title revenue } }', { token: await reader() })
+    const { status, body } = await post(yoga, '{ health reports { title revenue } }', {
+      token: await reader(),
+    })
     expect(status).toBe(200)
     expect(body.data).toEqual({
       health: 'ok',
@@ -216,7 +225,9 @@ describe('protectAll', () => {
   it('requires an identity for introspection; __typename stays open', async () => {
     expect((await post(yoga, '{ __schema { queryType { name } } }')).status).toBe(401)
     expect((await post(yoga, '{ __type(name: "Query") { name } }')).status).toBe(401)
-    expect((await post(yoga, '{ __typename health }')).body).toEqual({ data: { __typename: 'Query', health: 'ok' } })
+    expect((await post(yoga, '{ __typename health }')).body).toEqual({
+      data: { __typename: 'Query', health: 'ok' },
+    })
     const token = await sign()
     expect((await post(yoga, '{ __schema { queryType { name } } }', { token })).status).toBe(200)
   })
@@ -234,12 +245,22 @@ describe('session refresh', () => {
       ...auth,
       async authenticate(request) {
         const result = await auth.authenticate(request)
-        return { ...result, setCookie: ['__session=renewed; Path=/; HttpOnly; Secure', '__refresh=r2; HttpOnly'] }
+        return {
+          ...result,
+          setCookie: ['__session=renewed; Path=/; HttpOnly; Secure', '__refresh=r2; HttpOnly'],
+        }
       },
     }
-    const yoga = createYoga({ schema: makeSchema(), plugins: [useAuth({ auth: refreshing })], logging: false })
+    const yoga = createYoga({
+      schema: makeSchema(),
+      plugins: [useAuth({ auth: refreshing })],
+      logging: false,
+    })
     const { status, headers } = await post(yoga, '{ me { id } }', { cookie: `__session=${await reader()}` })
     expect(status).toBe(200)
-    expect(headers.getSetCookie()).toEqual(['__session=renewed; Path=/; HttpOnly; Secure', '__refresh=r2; HttpOnly'])
+    expect(headers.getSetCookie()).toEqual([
+      '__session=renewed; Path=/; HttpOnly; Secure',
+      '__refresh=r2; HttpOnly',
+    ])
   })
 })
