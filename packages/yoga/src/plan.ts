@@ -102,11 +102,12 @@ export function createPlan(
   const atResolve = new Map<Field, Requirement>()
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__')) continue
-    if (options.onDeny === 'null' && type instanceof GraphQLObjectType) {
-      for (const [name, field] of Object.entries(type.getFields())) {
-        const requirement = requirementOf(type, name)
-        if (requirement) atResolve.set(field, requirement)
-      }
+    if (!(type instanceof GraphQLObjectType || type instanceof GraphQLInterfaceType)) continue
+    // Every declaration is read now, so a malformed rule fails at startup, not on some request.
+    for (const [name, field] of Object.entries(type.getFields())) {
+      const requirement = requirementOf(type, name)
+      if (requirement && options.onDeny === 'null' && type instanceof GraphQLObjectType)
+        atResolve.set(field, requirement)
     }
     if (!(type instanceof GraphQLInterfaceType)) continue
     // Selected through an interface, a field is checked statically against the interface's rules;
