@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import type { RoundOptions } from './harness.js'
+import { runMemory } from './memory.js'
 import { runMicro } from './micro.js'
 import { renderSection, type Section } from './report.js'
 
@@ -24,6 +25,12 @@ function print(section: Section): void {
 
 if (wanted('micro')) {
   const section = await runMicro(micro)
+  print(section)
+  sections.push(section)
+}
+
+if (wanted('memory')) {
+  const section = quick ? await runMemory(20_000, 2_000) : await runMemory(100_000, 10_000)
   print(section)
   sections.push(section)
 }
