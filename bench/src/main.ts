@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
+import { runGraphqlScale } from './graphql-scale.js'
 import type { RoundOptions } from './harness.js'
+import { runHttp } from './http.js'
 import { runMemory } from './memory.js'
 import { runMicro } from './micro.js'
 import { renderSection, type Section } from './report.js'
@@ -25,6 +27,24 @@ function print(section: Section): void {
 
 if (wanted('micro')) {
   const section = await runMicro(micro)
+  print(section)
+  sections.push(section)
+}
+
+if (wanted('http')) {
+  const section = await runHttp(
+    quick
+      ? { rounds: 1, seconds: 1, warmupSeconds: 0.5, connections: 10, profile: false }
+      : { rounds: 5, seconds: 3, warmupSeconds: 2, connections: 10, profile: true },
+  )
+  print(section)
+  sections.push(section)
+}
+
+if (wanted('graphql')) {
+  const section = await runGraphqlScale(
+    quick ? { rounds: 3, time: 100, warmupTime: 20 } : { rounds: 7, time: 400, warmupTime: 50 },
+  )
   print(section)
   sections.push(section)
 }
