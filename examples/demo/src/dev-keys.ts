@@ -12,9 +12,11 @@ export interface DevKey {
 
 /**
  * Where `pnpm start` and `pnpm portcullis token` keep the dev key pair, so tokens minted by the CLI
- * verify against the running server. Gitignored; delete it to get a new key.
+ * verify against the running server. Gitignored; delete it to get a new key. `PORTCULLIS_KEY_FILE`
+ * moves it.
  */
-export const DEFAULT_KEY_FILE = fileURLToPath(new URL('../.dev-keys.json', import.meta.url))
+export const DEFAULT_KEY_FILE =
+  process.env.PORTCULLIS_KEY_FILE || fileURLToPath(new URL('../.dev-keys.json', import.meta.url))
 
 async function fromPrivateJwk(jwk: JWK): Promise<DevKey> {
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.d !== 'string')
