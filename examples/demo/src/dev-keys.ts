@@ -7,6 +7,8 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK
 export interface DevKey {
   readonly kid: string
   readonly privateKey: CryptoKey
+  /** The private key as a JWK, for `createSessions({ signingKey })`. */
+  readonly privateJwk: JWK
   readonly publicJwk: JWK
 }
 
@@ -24,7 +26,12 @@ async function fromPrivateJwk(jwk: JWK): Promise<DevKey> {
   const privateKey = (await importJWK(jwk, 'ES256')) as CryptoKey
   const { d: _d, ...publicJwk } = jwk
   const kid = jwk.kid ?? (await calculateJwkThumbprint(publicJwk))
-  return { kid, privateKey, publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' } }
+  return {
+    kid,
+    privateKey,
+    privateJwk: { ...jwk, kid, alg: 'ES256' },
+    publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' },
+  }
 }
 
 /**
