@@ -1,5 +1,5 @@
 import type { AuthErrorCode } from '@portcullis/core'
-import { SignJWT } from 'jose'
+import { decodeJwt, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { createDevKey } from '../src/dev-keys.js'
 import { formatInspection, humanDuration, type InspectOptions, inspectToken } from '../src/inspect.js'
@@ -33,18 +33,21 @@ describe('inspectToken', () => {
 
   it('explains an expired token with how long ago it expired', async () => {
     const token = await alice()
-    const { inspection, text } = await lines(token, { now: () => Date.now() + (300 + 180) * 1000 })
+    const { exp } = decodeJwt(token)
+    const { inspection, text } = await lines(token, { now: () => (exp! + 180) * 1000 })
     expect(inspection).toMatchObject(rejected('token_expired', 401))
-    expect(text).toMatch(/✗ exp: expired 3m( \ds)? ago/)
+    expect(text).toContain('✗ exp: expired 3m ago')
     // The other checks are judged on their own, at a moment when the token was valid.
     expect(text).toContain('✓ signature is valid')
     expect(text).toContain('✓ aud "urn:portcullis:demo" includes "urn:portcullis:demo"')
   })
 
   it('explains a token that is not valid yet', async () => {
-    const { inspection, text } = await lines(await alice(), { now: () => Date.now() - 120_000 })
+    const token = await alice()
+    const { iat } = decodeJwt(token)
+    const { inspection, text } = await lines(token, { now: () => (iat! - 120) * 1000 })
     expect(inspection).toMatchObject(rejected('token_not_yet_valid', 401))
-    expect(text).toMatch(/✗ iat: not valid for another 2m/)
+    expect(text).toContain('✗ iat: not valid for another 2m\n')
   })
 
   it('names the audience the token has and the one the config expects', async () => {
