@@ -18,12 +18,23 @@ import { type NormalizedIssuer, normalizeOptions } from './normalize.js'
 import type { AuthEvent, AuthOptions } from './options.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 
-/** The `identity.claims` type for a `claims` schema: its output, or the raw payload without one. */
+/**
+ * The `identity.claims` type for a `claims` schema: its output, or the raw payload without one.
+ *
+ * @example
+ * type Claims = ClaimsOf<typeof schema> // the schema's output type
+ */
 export type ClaimsOf<Schema> = Schema extends StandardSchemaV1
   ? StandardSchemaV1.InferOutput<Schema>
   : DefaultClaims
 
-/** What `authenticate` concludes about a request. It never throws for anything the request contains. */
+/**
+ * What `authenticate` concludes about a request. It never throws for anything the request contains.
+ *
+ * @example
+ * const result: AuthResult = await auth.authenticate(request)
+ * if (result.status === 'rejected') return new Response(null, { status: result.error.status })
+ */
 export type AuthResult<Claims = DefaultClaims> =
   | {
       readonly status: 'authenticated'
@@ -33,7 +44,12 @@ export type AuthResult<Claims = DefaultClaims> =
   | { readonly status: 'anonymous'; readonly setCookie?: readonly string[] }
   | { readonly status: 'rejected'; readonly error: AuthError; readonly setCookie?: readonly string[] }
 
-/** A configured verifier, made by {@link createAuth}. */
+/**
+ * A configured verifier, made by {@link createAuth}.
+ *
+ * @example
+ * const auth: Auth = createAuth({ issuer, audience, jwks })
+ */
 export interface Auth<Claims = DefaultClaims> {
   /** Verifies a token and returns its identity; throws an `AuthError` for any rejection. */
   verify(token: string, options?: { source?: TokenSource }): Promise<Identity<Claims>>

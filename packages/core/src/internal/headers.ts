@@ -1,4 +1,9 @@
-/** A Node `IncomingMessage`, or anything shaped like one. */
+/**
+ * A Node `IncomingMessage`, or anything shaped like one.
+ *
+ * @example
+ * http.createServer(async (req, res) => { const result = await auth.authenticate(req) })
+ */
 export interface NodeRequestLike {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>
   readonly rawHeaders?: readonly string[]
@@ -7,6 +12,9 @@ export interface NodeRequestLike {
 /**
  * What `authenticate` accepts: a Fetch `Request`, a Node `IncomingMessage` (Express, Next pages,
  * tRPC standalone), a `Headers` object, or a plain header record.
+ *
+ * @example
+ * await auth.authenticate(new Request(url, { headers }))
  */
 export type RequestLike =
   | Request
@@ -14,7 +22,12 @@ export type RequestLike =
   | NodeRequestLike
   | Readonly<Record<string, string | readonly string[] | undefined>>
 
-/** Reads every value of a header, one entry per header line where the transport kept them apart. */
+/**
+ * Reads every value of a header, one entry per header line where the transport kept them apart.
+ *
+ * @example
+ * const token = bearer().read(headerReader(request))
+ */
 export interface HeaderReader {
   all(name: 'authorization' | 'cookie' | (string & {})): readonly string[]
 }
@@ -56,7 +69,12 @@ function fromRawHeaders(raw: readonly string[]): HeaderReader {
   }
 }
 
-/** Wraps any {@link RequestLike} in a {@link HeaderReader}; anything unrecognized reads as no headers. */
+/**
+ * Wraps any {@link RequestLike} in a {@link HeaderReader}; anything unrecognized reads as no headers.
+ *
+ * @example
+ * headerReader(request).all('authorization') // ['Bearer eyJ...']
+ */
 export function headerReader(request: RequestLike | null | undefined): HeaderReader {
   if (typeof request !== 'object' || request === null) return fromRecord({})
   if (typeof Headers !== 'undefined' && request instanceof Headers) return fromHeaders(request)

@@ -9,6 +9,9 @@ export function discoveryUrl(issuer: string): string {
 /**
  * Finds an issuer's `jwks_uri` by OIDC discovery. The document must name the same issuer, and the
  * key set must be served over HTTPS (plain HTTP only on loopback, for development).
+ *
+ * @example
+ * const jwks = await discoverJwksUri('https://id.example.com') // 'https://id.example.com/jwks'
  */
 export async function discoverJwksUri(issuer: string, options: JwksOptions = {}): Promise<string> {
   const document = await fetchJson(discoveryUrl(issuer), {

@@ -4,7 +4,12 @@ import { type Duration, toSeconds } from '../internal/duration.js'
 import { type Algorithm, KeyRejectedError, keyFromJwk, type VerificationKey } from './key.js'
 import { duplicateKids, type KeySet, selectKeys } from './key-set.js'
 
-/** How a remote JSON Web Key Set is fetched and cached. */
+/**
+ * How a remote JSON Web Key Set is fetched and cached.
+ *
+ * @example
+ * createAuth({ issuer, audience, jwks, jwksOptions: { maxAge: '10m', cooldown: '30s', timeout: '5s' } })
+ */
 export interface JwksOptions {
   /**
    * How long fetched keys are fresh; after that they are refetched in the background.
@@ -42,6 +47,12 @@ export interface JwksOptions {
   fetch?: typeof fetch
 }
 
+/**
+ * Options of {@link createRemoteKeySet}: the JWKS options plus an event hook and a clock.
+ *
+ * @example
+ * createRemoteKeySet(url, { timeout: '2s', onEvent: console.log })
+ */
 export interface RemoteKeySetOptions extends JwksOptions {
   /** Reports fetches and skipped keys, without secrets. */
   onEvent?: (event: JwksEvent) => void
@@ -49,12 +60,23 @@ export interface RemoteKeySetOptions extends JwksOptions {
   now?: () => number
 }
 
-/** What a remote key set reports to `onEvent`. */
+/**
+ * What a remote key set reports to `onEvent`.
+ *
+ * @example
+ * createAuth({ issuer, audience, jwks, onEvent: (event) => event.type === 'jwks_fetch_failed' && log.warn(event.reason) })
+ */
 export type JwksEvent =
   | { type: 'jwks_fetched'; url: string; keys: number; skipped: number; durationMs: number }
   | { type: 'jwks_fetch_failed'; url: string; reason: string; durationMs: number }
 
-/** A remote key set: `KeySet` plus cache control. */
+/**
+ * A remote key set: `KeySet` plus cache control.
+ *
+ * @example
+ * const keys: RemoteKeySet = createRemoteKeySet('https://id.example.com/jwks')
+ * await keys.refresh()
+ */
 export interface RemoteKeySet extends KeySet {
   /** Drops the cached keys entirely; the next token fetches them again. */
   clear(): void
@@ -141,6 +163,10 @@ function reasonOf(error: unknown): string {
  * A JWKS fetched over HTTP: cached for `maxAge`, refetched at most once per `cooldown` for an unknown
  * `kid`, one fetch in flight at a time, and served stale for `staleIfError` while the IdP is down.
  * `url` may be a function, for a `jwks_uri` found by discovery.
+ *
+ * @example
+ * const keys = createRemoteKeySet('https://id.example.com/.well-known/jwks.json', { maxAge: '10m' })
+ * const candidates = await keys.candidates(kid, 'RS256')
  */
 export function createRemoteKeySet(
   url: string | (() => Promise<string>),

@@ -1,7 +1,12 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { importJWK, type JWK } from 'jose'
 
-/** A JWS algorithm Portcullis verifies. `none` is not one of them. */
+/**
+ * A JWS algorithm Portcullis verifies. `none` is not one of them.
+ *
+ * @example
+ * createAuth({ issuer, audience, jwks, algorithms: ['ES256', 'RS256'] })
+ */
 export type Algorithm =
   | 'HS256'
   | 'HS384'
@@ -18,7 +23,12 @@ export type Algorithm =
   | 'EdDSA'
   | 'Ed25519'
 
-/** A public key: a `CryptoKey`, a Node `KeyObject`, a JWK, or a PEM string (SPKI or certificate). */
+/**
+ * A public key: a `CryptoKey`, a Node `KeyObject`, a JWK, or a PEM string (SPKI or certificate).
+ *
+ * @example
+ * createAuth({ issuer, audience, keys: [fs.readFileSync('public.pem', 'utf8')] })
+ */
 export type KeyInput = CryptoKey | KeyObject | JWK | string
 
 export const HMAC_ALGORITHMS: readonly Algorithm[] = ['HS256', 'HS384', 'HS512']
