@@ -58,12 +58,13 @@ export function checkClaims(
   if (payload.iss !== rules.issuer) throw invalid('"iss" claim does not match the issuer')
   if (typeof payload.sub !== 'string' || payload.sub === '')
     throw invalid('"sub" claim must be a non-empty string')
-  if (rules.audience !== undefined) {
-    const aud = payload.aud
+  const aud = payload.aud
+  // The type is checked even with `audience: false`, so identity.audience is always a string array.
+  if (aud !== undefined || rules.audience !== undefined) {
     const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : undefined
     if (!audiences || audiences.length === 0 || audiences.some((value) => typeof value !== 'string'))
       throw invalid('"aud" claim must be a string or an array of strings')
-    if (!audiences.some((value) => rules.audience!.has(value)))
+    if (rules.audience !== undefined && !audiences.some((value) => rules.audience!.has(value)))
       throw invalid('"aud" claim does not match the audience')
   }
   for (const claim of rules.requiredClaims)

@@ -186,6 +186,7 @@ export function createRemoteKeySet(
   let lastAttempt = Number.NEGATIVE_INFINITY
   let lastError: string | undefined
   let inflight: Promise<void> | undefined
+  let refetchNext = false
 
   async function load(): Promise<void> {
     const started = now()
@@ -260,6 +261,12 @@ export function createRemoteKeySet(
   }
 
   async function usableKeys(): Promise<readonly VerificationKey[]> {
+    if (refetchNext) {
+      // After invalidate() the next token waits for a fetch; if the IdP cannot answer, the cached keys
+      // still serve within their stale period rather than failing every request.
+      refetchNext = false
+      await refresh().catch(() => {})
+    }
     const age = now() - fetchedAt
     if (keys !== undefined && age <= maxAge) return keys
     const coolingDown = now() - lastAttempt < cooldown && lastError !== undefined
@@ -292,11 +299,12 @@ export function createRemoteKeySet(
       return selectKeys(keys ?? [], kid, alg)
     },
     invalidate() {
-      fetchedAt = Number.NEGATIVE_INFINITY
+      refetchNext = true
       lastAttempt = Number.NEGATIVE_INFINITY
       lastError = undefined
     },
     clear() {
+      refetchNext = false
       keys = undefined
       fetchedAt = 0
       lastAttempt = Number.NEGATIVE_INFINITY

@@ -26,6 +26,19 @@ describe('claims of the wrong type', () => {
     })
   })
 
+  it('checks the type of aud even when audience checks are off', async () => {
+    const open = createAuth({ issuer, audience: false, secret })
+    expect(
+      (await open.verify(forge({ alg: 'HS256' }, claims(Date.now(), { aud: undefined })))).audience,
+    ).toEqual([])
+    expect((await open.verify(forge({ alg: 'HS256' }, claims(Date.now(), { aud: 'x' })))).audience).toEqual([
+      'x',
+    ])
+    await expect(open.verify(forge({ alg: 'HS256' }, claims(Date.now(), { aud: 7 })))).rejects.toMatchObject({
+      code: 'claim_invalid',
+    })
+  })
+
   it('rejects a missing sub and an untrusted issuer', async () => {
     const payload = claims()
     delete payload.sub
