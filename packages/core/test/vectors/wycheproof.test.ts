@@ -1,6 +1,6 @@
 /**
  * Google Wycheproof JOSE vectors (C2SP/wycheproof testvectors_v1, Apache-2.0; see
- * /work/shared/wycheproof/SOURCE.md). Every vector runs; none is skipped.
+ * ../shared/wycheproof/SOURCE.md beside the repository). Every vector runs; none is skipped.
  *
  * How a vector maps onto core: its payloads are arbitrary bytes ("foo"), not JWT claim sets, so each
  * vector runs through the lowest layers that apply, the same ones `createAuth` uses:
@@ -37,8 +37,9 @@ interface Group {
   tests: Vector[]
 }
 
-const DIR = '/work/shared/wycheproof'
-const load = (file: string): Group[] => JSON.parse(readFileSync(`${DIR}/${file}`, 'utf8')).testGroups
+// shared/ sits beside the repository (CI clones it there too): <repo>/../shared/wycheproof/
+const DIR = new URL('../../../../../shared/wycheproof/', import.meta.url)
+const load = (file: string): Group[] => JSON.parse(readFileSync(new URL(file, DIR), 'utf8')).testGroups
 
 const DATA_DEFECTS: Record<number, 'valid' | 'invalid'> = {
   367: 'valid',
