@@ -149,8 +149,11 @@ function normalizeIssuer(
   const maxTokenAge =
     input.maxTokenAge === undefined ? undefined : toSeconds(input.maxTokenAge, `${at}.maxTokenAge`)
 
+  // Names that share key material share one key set (one JWKS cache); discovery is per issuer.
+  const material = input.jwks ?? input.keys ?? input.secret
+  const shared = material === undefined ? undefined : keySetOf(input, at, names[0]!, common)
   return names.map((issuer) => {
-    const { keySet, algorithms: supported } = keySetOf(input, at, issuer, common)
+    const { keySet, algorithms: supported } = shared ?? keySetOf(input, at, issuer, common)
     const algorithms = input.algorithms ?? supported
     const unusable = algorithms.filter((alg) => !supported.includes(alg))
     if (unusable.length > 0)

@@ -82,4 +82,13 @@ describe('several issuers', () => {
       /either "issuer" or "issuers"/,
     )
   })
+
+  it('shares one JWKS cache between issuer names that share key material', async () => {
+    const key = await signingKey('ES256')
+    const idp = await serveJson(() => ({ keys: [key.publicJwk] }))
+    const auth = createAuth({ issuer: [tenantA, tenantB], audience, jwks: `${idp.url}/jwks` })
+    expect((await auth.verify(await sign(key, { iss: tenantA }))).issuer).toBe(tenantA)
+    expect((await auth.verify(await sign(key, { iss: tenantB }))).issuer).toBe(tenantB)
+    expect(idp.hits()).toBe(1)
+  })
 })
