@@ -208,10 +208,20 @@ describe('remote JWKS over HTTP', () => {
     const key = await signingKey('ES256')
     const weak = { kty: 'RSA', n: Buffer.alloc(128, 1).toString('base64url'), e: 'AQAB', kid: 'weak' }
     const events: AuthEvent[] = []
-    const idp = await serveJson(() => ({ keys: [weak, { kty: 'oct', k: 'c2VjcmV0' }, key.publicJwk] }))
+    // A 32768-bit modulus would make every verification a denial of service.
+    const huge = { kty: 'RSA', n: Buffer.alloc(4096, 0xff).toString('base64url'), e: 'AQAB', kid: 'huge' }
+    const idp = await serveJson(() => ({
+      keys: [
+        weak,
+        huge,
+        { kty: 'oct', k: 'c2VjcmV0' },
+        { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' },
+        key.publicJwk,
+      ],
+    }))
     const auth = createAuth({ issuer, audience, jwks: `${idp.url}/jwks`, onEvent: (e) => events.push(e) })
     await auth.verify(await sign(key))
-    expect(events).toContainEqual(expect.objectContaining({ type: 'jwks_fetched', keys: 1, skipped: 2 }))
+    expect(events).toContainEqual(expect.objectContaining({ type: 'jwks_fetched', keys: 1, skipped: 4 }))
   })
 
   it('uses neither key when two keys in the set share a kid', async () => {
