@@ -1,5 +1,6 @@
 import {
   type AuthError,
+  type AuthResult,
   createAuth,
   createSessions,
   type Identity,
@@ -360,8 +361,8 @@ describe('store outages', () => {
     const result = await auth.authenticate(request)
     const error = rejection(result)
     expect(error).toMatchObject({ code: 'store_unavailable', status: 503 })
-    expect(error.message).toBe('session store is unavailable')
-    expect(error.wwwAuthenticate).toBe('Bearer')
+    expect(error?.message).toBe('session store is unavailable')
+    expect(error?.wwwAuthenticate).toBe('Bearer')
     // Cookies stay: the session may well be fine.
     expect(result.setCookie).toBeUndefined()
     await expect(sessions.issue({ subject: 'bob' })).rejects.toMatchObject({ code: 'store_unavailable' })
