@@ -401,7 +401,10 @@ export function createSessions(options: SessionsOptions): Sessions {
 
   const normalizedIssuer: NormalizedIssuer = {
     // Sealed sessions accept sealed tokens only: no signature key, so a JWS never passes as one.
-    keySet: localKeySet(keys.unseal ? [] : keys.verificationKeys),
+    keySet: localKeySet(
+      keys.unseal ? [] : keys.verificationKeys,
+      'signingKey' in options ? 'signingKey' : 'secret',
+    ),
     algorithms: [keys.algorithm],
     rules: {
       issuer,
