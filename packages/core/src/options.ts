@@ -108,7 +108,12 @@ export interface CommonOptions<Schema extends StandardSchemaV1 | undefined> {
   now?: () => number
 }
 
-/** Sessions signed by this service, from `createSessions()`: verified first, revocation checked. */
+/**
+ * Sessions signed by this service, from `createSessions()`: verified first, revocation checked.
+ *
+ * @example
+ * const auth = createAuth({ sessions, issuers: [{ issuer: 'https://id.example.com/', audience }] })
+ */
 export interface SessionsOption {
   /** Verifies these sessions (their cookie is read first) and refreshes them transparently. */
   sessions: Sessions

@@ -1,7 +1,12 @@
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const ATTRIBUTE_VALUE = /^[\x21-\x3a\x3c-\x7e]+$/
 
-/** How the session cookies are set. Defaults follow the `__Host-` prefix rules. */
+/**
+ * How the session cookies are set. Defaults follow the `__Host-` prefix rules.
+ *
+ * @example
+ * createSessions({ secret, issuer, audience, cookie: { name: '__Host-app', sameSite: 'Strict' } })
+ */
 export interface SessionCookieOptions {
   /** The access cookie's name. @default '__Host-session' */
   name?: string

@@ -26,7 +26,13 @@ import {
   sealNext,
 } from './record.js'
 
-/** Sessions signed by this service: issue, refresh, revoke, log out. Made by {@link createSessions}. */
+/**
+ * Sessions signed by this service: issue, refresh, revoke, log out. Made by {@link createSessions}.
+ *
+ * @example
+ * const sessions: Sessions = createSessions({ secret, issuer, audience })
+ * await sessions.revokeSubject('alice')
+ */
 export interface Sessions {
   /**
    * Starts a session: stores it, and returns an access token, a refresh token and their cookies.
@@ -270,7 +276,7 @@ export function createSessions(options: SessionsOptions): Sessions {
       await indexSession(data.sub, sessionId, record.exp)
     } catch (error) {
       // A session revokeSubject cannot find must not stay alive.
-      await store.delete(sessionKey(sessionId)).catch(() => {})
+      await guard(() => store.delete(sessionKey(sessionId))).catch(() => {})
       throw error
     }
     return tokensFor(sessionId, record, secret, at)

@@ -13,7 +13,12 @@ import { decodeCanonical } from '../internal/base64url.js'
 import { type Algorithm, keyFromJwk, keyFromSecret, type VerificationKey } from '../keys/key.js'
 import type { SecretInput } from '../options.js'
 
-/** An asymmetric private key for signing sessions: `CryptoKey`, `KeyObject`, private JWK or PKCS#8 PEM. */
+/**
+ * An asymmetric private key for signing sessions: `CryptoKey`, `KeyObject`, private JWK or PKCS#8 PEM.
+ *
+ * @example
+ * const signingKey: PrivateKeyInput = generateKeyPairSync('ed25519').privateKey
+ */
 export type PrivateKeyInput = CryptoKey | KeyObject | JWK | string
 
 /** The `typ` of every session access token, so no other token from the same keys passes as one. */

@@ -4,7 +4,12 @@ import type { Store } from '../stores/store.js'
 import type { SessionCookieOptions } from './cookies.js'
 import type { PrivateKeyInput } from './keys.js'
 
-/** How session access tokens are signed: a shared secret, or an asymmetric key pair. */
+/**
+ * How session access tokens are signed: a shared secret (optionally sealed), or an asymmetric key.
+ *
+ * @example
+ * const keys: SessionKeyOptions = { secret: [currentSecret, previousSecret], sealed: true }
+ */
 export type SessionKeyOptions =
   | {
       /**
@@ -30,7 +35,18 @@ export type SessionKeyOptions =
       sealed?: false
     }
 
-/** Options of `createSessions`. */
+/**
+ * Options of `createSessions`.
+ *
+ * @example
+ * const options: SessionsOptions = {
+ *   secret: process.env.SESSION_SECRET!,
+ *   issuer: 'https://api.example.com',
+ *   audience: 'https://api.example.com',
+ *   accessTtl: '5m',
+ *   refreshTtl: '30d',
+ * }
+ */
 export type SessionsOptions = SessionKeyOptions & {
   /** The `iss` of every access token; must differ from any external issuer given to `createAuth`. */
   issuer: string
@@ -67,7 +83,12 @@ export type SessionsOptions = SessionKeyOptions & {
   now?: () => number
 }
 
-/** What a session is issued for. Reserved claims (`iss`, `sub`, `exp`, ...) cannot be set in `claims`. */
+/**
+ * What a session is issued for. Reserved claims (`iss`, `sub`, `exp`, ...) cannot be set in `claims`.
+ *
+ * @example
+ * await sessions.issue({ subject: 'alice', scopes: ['read:reports'], roles: ['admin'], claims: { tenant: 'acme' } })
+ */
 export interface SessionInput {
   /** The `sub`: who signed in. */
   subject: string
@@ -79,7 +100,13 @@ export interface SessionInput {
   claims?: Readonly<Record<string, unknown>>
 }
 
-/** A fresh access token and refresh token, and the cookies that carry them. */
+/**
+ * A fresh access token and refresh token, and the cookies that carry them.
+ *
+ * @example
+ * const { setCookie, sessionId }: IssuedSession = await sessions.issue({ subject: 'alice' })
+ * res.setHeader('set-cookie', setCookie)
+ */
 export interface IssuedSession {
   /** The session id (the `sid` claim): pass it to `revoke`. */
   readonly sessionId: string
@@ -95,7 +122,13 @@ export interface IssuedSession {
   readonly refreshExpiresAt: Date
 }
 
-/** What `logout` did. */
+/**
+ * What `logout` did.
+ *
+ * @example
+ * const { setCookie }: LogoutResult = await sessions.logout(request)
+ * return new Response(null, { status: 204, headers: setCookie.map((value) => ['set-cookie', value]) })
+ */
 export interface LogoutResult {
   /** `Set-Cookie` header values that clear every session cookie. Always apply them. */
   readonly setCookie: readonly string[]

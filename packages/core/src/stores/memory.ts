@@ -1,6 +1,11 @@
 import type { Store } from './store.js'
 
-/** Options of {@link memoryStore}. */
+/**
+ * Options of {@link memoryStore}.
+ *
+ * @example
+ * memoryStore({ max: 50_000 })
+ */
 export interface MemoryStoreOptions {
   /**
    * The most keys kept; past it the least recently written key is dropped. A dropped session reads

@@ -4,6 +4,9 @@ import type { Store } from './store.js'
 /**
  * The few commands {@link redisStore} uses. An `ioredis` client (`Redis` or `Cluster`) fits; so does
  * any client with the same promise-returning methods.
+ *
+ * @example
+ * const client: RedisClientLike = new Redis({ enableOfflineQueue: false, maxRetriesPerRequest: 1 })
  */
 export interface RedisClientLike {
   get(key: string): Promise<string | null>
@@ -12,7 +15,12 @@ export interface RedisClientLike {
   eval(script: string, numKeys: number, ...args: string[]): Promise<unknown>
 }
 
-/** Options of {@link redisStore}. */
+/**
+ * Options of {@link redisStore}.
+ *
+ * @example
+ * redisStore(redis, { prefix: 'myapp:sessions:', timeout: '500ms' })
+ */
 export interface RedisStoreOptions {
   /** Prefix of every key written, to share a Redis with other data. @default 'portcullis:' */
   prefix?: string
