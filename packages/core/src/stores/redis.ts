@@ -61,7 +61,7 @@ class StoreTimeoutError extends Error {
  * fail fast while Redis is away; ioredis reconnects by itself when it returns.
  *
  * @example
- * import Redis from 'ioredis'
+ * import { Redis } from 'ioredis'
  * import { redisStore } from '@portcullis/core/redis'
  *
  * const redis = new Redis(process.env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
