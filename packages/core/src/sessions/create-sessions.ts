@@ -95,7 +95,11 @@ const RESERVED_CLAIMS = new Set([
   'roles',
 ])
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+$/
-const MAX_ATTEMPTS = 10
+const MAX_ATTEMPTS = 50
+
+// Many sign-ins of one subject at once contend for its index: spread the retries out a little.
+const backoff = (attempt: number) =>
+  new Promise<void>((done) => setTimeout(done, Math.random() * Math.min(attempt + 1, 10)))
 
 type SubjectIndex = Array<[sessionId: string, expiresAt: number]>
 
@@ -254,6 +258,7 @@ export function createSessions(options: SessionsOptions): Sessions {
         await Promise.all(ended.map(([id]) => guard(() => store.delete(sessionKey(id)))))
         return
       }
+      await backoff(attempt)
     }
     throw new AuthError('store_unavailable', 'session store is too busy for this subject; try again')
   }
@@ -401,6 +406,7 @@ export function createSessions(options: SessionsOptions): Sessions {
       await Promise.all(parseIndex(raw).map(([id]) => guard(() => store.delete(sessionKey(id)))))
       // Drop the index only if no session was added meanwhile; otherwise go round and end that one too.
       if (await guard(() => store.compareAndSwap(key, raw, undefined, 0))) return
+      await backoff(attempt)
     }
     throw new AuthError('store_unavailable', 'session store is too busy for this subject; try again')
   }

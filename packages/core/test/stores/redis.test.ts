@@ -117,6 +117,16 @@ describe('sessions shared by two instances through one Redis', () => {
     await expect(a.auth.verify(two.accessToken)).rejects.toMatchObject({ code: 'revoked' })
   })
 
+  it('keeps track of 30 sign-ins of one subject at once, so revokeSubject ends them all', async () => {
+    const [a, b] = instances as [(typeof instances)[0], (typeof instances)[0]]
+    const issued = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).sessions.issue({ subject: 'grace' })),
+    )
+    await a.sessions.revokeSubject('grace')
+    for (const { accessToken } of issued)
+      await expect(b.auth.verify(accessToken)).rejects.toMatchObject({ code: 'revoked' })
+  })
+
   it('revokes the family when a refresh token is reused on the other instance', async () => {
     const [a, b] = instances as [(typeof instances)[0], (typeof instances)[0]]
     const issued = await a.sessions.issue({ subject: 'dave' })
