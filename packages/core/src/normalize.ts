@@ -176,21 +176,19 @@ export function normalizeOptions(options: AuthOptions<StandardSchemaV1 | undefin
   const session =
     'sessions' in options && options.sessions !== undefined ? sessionLinkOf(options.sessions) : undefined
   const list: Array<[IssuerOptions, string]> =
-    session &&
-    (!('issuer' in options) || options.issuer === undefined) &&
-    !('issuers' in options && options.issuers)
-      ? []
-      : 'issuers' in options && options.issuers !== undefined
-        ? (() => {
-            if (!Array.isArray(options.issuers) || options.issuers.length === 0)
-              throw new TypeError('"issuers" must be a non-empty array')
-            if ('issuer' in options && options.issuer !== undefined)
-              throw new TypeError('give either "issuer" or "issuers", not both')
-            return options.issuers.map((issuer, index): [IssuerOptions, string] => [
-              issuer,
-              `issuers[${index}]`,
-            ])
-          })()
+    'issuers' in options && options.issuers !== undefined
+      ? (() => {
+          if (!Array.isArray(options.issuers) || options.issuers.length === 0)
+            throw new TypeError('"issuers" must be a non-empty array')
+          if ('issuer' in options && options.issuer !== undefined)
+            throw new TypeError('give either "issuer" or "issuers", not both')
+          return options.issuers.map((issuer, index): [IssuerOptions, string] => [
+            issuer,
+            `issuers[${index}]`,
+          ])
+        })()
+      : session && (options as { issuer?: unknown }).issuer === undefined
+        ? [] // sessions alone
         : [[options as IssuerOptions, 'options']]
 
   const issuers = new Map<string, NormalizedIssuer>()

@@ -96,6 +96,7 @@ const RESERVED_CLAIMS = new Set([
 ])
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+$/
 const MAX_ATTEMPTS = 50
+const MAX_COOKIE = 4096
 
 // Many sign-ins of one subject at once contend for its index: spread the retries out a little.
 const backoff = (attempt: number) =>
@@ -276,6 +277,10 @@ export function createSessions(options: SessionsOptions): Sessions {
       old: [],
       rotatedAt: at,
     }
+    const issued = await tokensFor(sessionId, record, secret, at)
+    // Browsers silently drop a cookie past 4096 bytes: say so now, not as a mysterious logout.
+    if (issued.setCookie[0]!.length > MAX_COOKIE)
+      throw new TypeError('"claims" make the access token too large for a cookie (4 KB): keep them small')
     await guard(() => store.set(sessionKey(sessionId), JSON.stringify(record), refreshTtl))
     try {
       await indexSession(data.sub, sessionId, record.exp)
@@ -284,7 +289,7 @@ export function createSessions(options: SessionsOptions): Sessions {
       await guard(() => store.delete(sessionKey(sessionId))).catch(() => {})
       throw error
     }
-    return tokensFor(sessionId, record, secret, at)
+    return issued
   }
 
   async function rotate(token: string): Promise<IssuedSession> {

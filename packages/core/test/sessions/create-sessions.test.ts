@@ -62,10 +62,13 @@ describe('issuing and verifying', () => {
     })
   })
 
-  it('refuses claims that would overwrite what sessions set', async () => {
+  it('refuses claims that would overwrite what sessions set, or not fit in a cookie', async () => {
     const { sessions } = setup()
     await expect(sessions.issue({ subject: 'alice', claims: { exp: 1 } })).rejects.toThrow(
       new TypeError('"claims" must not set "exp": sessions set it themselves'),
+    )
+    await expect(sessions.issue({ subject: 'alice', claims: { blob: 'x'.repeat(4000) } })).rejects.toThrow(
+      new TypeError('"claims" make the access token too large for a cookie (4 KB): keep them small'),
     )
     await expect(sessions.issue({ subject: '' })).rejects.toThrow(
       new TypeError('"subject" must be a non-empty string'),
