@@ -8,6 +8,7 @@ import {
   type Store,
 } from '@portcullis/core'
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { z } from 'zod'
 import { cookieHeader, manualClock, withCookies } from '../helpers/sessions.js'
 
 const issuer = 'https://api.example.com'
@@ -50,6 +51,17 @@ describe('issuing and verifying', () => {
     })
     expect(result).not.toHaveProperty('setCookie')
     if (result.status === 'authenticated') expectTypeOf(result.identity).toEqualTypeOf<Identity>()
+  })
+
+  it('types identity.claims from a claims schema and rejects a session that does not match it', async () => {
+    const { sessions } = setup()
+    const auth = createAuth({ sessions, claims: z.object({ tenant: z.string() }) })
+    const good = await sessions.issue({ subject: 'alice', claims: { tenant: 'acme' } })
+    const identity = await auth.verify(good.accessToken)
+    expectTypeOf(identity.claims).toEqualTypeOf<{ tenant: string }>()
+    expect(identity.claims).toEqual({ tenant: 'acme' })
+    const bad = await sessions.issue({ subject: 'bob' })
+    await expect(auth.verify(bad.accessToken)).rejects.toMatchObject({ code: 'claim_invalid', status: 401 })
   })
 
   it('verifies the access token as a bearer token too', async () => {
