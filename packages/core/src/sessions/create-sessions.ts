@@ -251,8 +251,13 @@ export function createSessions(options: SessionsOptions): Sessions {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const raw = await guard(() => store.get(key))
       const at = now()
-      const list = parseIndex(raw).filter(([, end]) => end > at)
+      let list = parseIndex(raw).filter(([, end]) => end > at)
       list.push([sessionId, expiresAt])
+      if (list.length > maxPerSubject) {
+        // Sessions revoked one by one stay listed until they expire: drop those before ending live ones.
+        const found = await Promise.all(list.map(([id]) => guard(() => store.get(sessionKey(id)))))
+        list = list.filter((_, index) => found[index] !== undefined)
+      }
       const ended = list.length > maxPerSubject ? list.splice(0, list.length - maxPerSubject) : []
       const ttl = (Math.max(...list.map(([, end]) => end)) - at) / 1000
       if (await guard(() => store.compareAndSwap(key, raw, JSON.stringify(list), ttl))) {

@@ -167,6 +167,17 @@ describe('revocation', () => {
     expect(await auth.verify(second.accessToken)).toMatchObject({ subject: 'alice' })
     expect(await auth.verify(third.accessToken)).toMatchObject({ subject: 'alice' })
   })
+
+  it('does not count sessions that already ended against maxSessionsPerSubject', async () => {
+    const { sessions, auth } = setup({ maxSessionsPerSubject: 2 })
+    const laptop = await sessions.issue({ subject: 'alice' })
+    for (let i = 0; i < 3; i++) {
+      const phone = await sessions.issue({ subject: 'alice' })
+      await sessions.revoke(phone.sessionId)
+    }
+    await sessions.issue({ subject: 'alice' })
+    expect(await auth.verify(laptop.accessToken)).toMatchObject({ subject: 'alice' })
+  })
 })
 
 describe('refresh rotation', () => {
