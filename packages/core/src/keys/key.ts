@@ -252,7 +252,24 @@ export function keyFromSecret(
   )
   if (algorithms.length === 0) throw new TypeError(`"${option}" is too short for its "alg" ${String(alg)}`)
   const copy = Uint8Array.from(bytes)
-  return { kid, algorithms, forAlgorithm: async () => copy }
+  // jose imports raw bytes into a CryptoKey on every call; importing once per algorithm makes an
+  // HMAC check cost what the signature costs (issue 7).
+  const imported = new Map<Algorithm, Promise<CryptoKey>>()
+  return {
+    kid,
+    algorithms,
+    forAlgorithm(alg) {
+      let key = imported.get(alg)
+      if (!key) {
+        const hash = { name: `SHA-${alg.slice(2)}` }
+        key = crypto.subtle.importKey('raw', copy, { name: 'HMAC', hash }, false, ['sign', 'verify'])
+        // A failed import is not remembered, so the next token tries again.
+        key.catch(() => imported.delete(alg))
+        imported.set(alg, key)
+      }
+      return key
+    },
+  }
 }
 
 function isKeyObject(value: unknown): value is KeyObject {
