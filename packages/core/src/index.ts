@@ -26,7 +26,6 @@ export { hasRoles, requireRoles } from './roles.js'
 export type { MatchOptions } from './scopes.js'
 export { hasScopes, matches, requireScopes } from './scopes.js'
 export type { SessionCookieOptions } from './sessions/cookies.js'
-export type { Sessions } from './sessions/create-sessions.js'
 export { createSessions } from './sessions/create-sessions.js'
 export type { PrivateKeyInput } from './sessions/keys.js'
 export type {
@@ -34,6 +33,7 @@ export type {
   LogoutResult,
   SessionInput,
   SessionKeyOptions,
+  Sessions,
   SessionsOptions,
 } from './sessions/options.js'
 export { bearer } from './sources/bearer.js'

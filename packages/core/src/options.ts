@@ -5,7 +5,7 @@ import type { RoleOptions } from './identity.js'
 import type { Duration } from './internal/duration.js'
 import type { JwksEvent, JwksOptions } from './keys/jwks.js'
 import type { Algorithm, KeyInput } from './keys/key.js'
-import type { Sessions } from './sessions/create-sessions.js'
+import type { Sessions } from './sessions/options.js'
 import type { TokenReader } from './sources/source.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 

@@ -1,4 +1,4 @@
-import { compactVerify, type JSONWebKeySet, type JWTPayload } from 'jose'
+import { compactVerify, type JWTPayload } from 'jose'
 import { AuthError } from '../errors.js'
 import type { Identity } from '../identity.js'
 import { toSeconds } from '../internal/duration.js'
@@ -9,9 +9,11 @@ import { readCookie } from '../sources/cookie.js'
 import { memoryStore } from '../stores/memory.js'
 import type { Store } from '../stores/store.js'
 import { normalizeCookies } from './cookies.js'
+import { guard, storeUnavailable } from './guard.js'
+import { checkInput, checkString } from './input.js'
 import { SESSION_TOKEN_TYPE, sessionKeys, toJwks } from './keys.js'
 import { attachSessionLink, type SessionLink } from './link.js'
-import type { IssuedSession, LogoutResult, SessionInput, SessionsOptions } from './options.js'
+import type { IssuedSession, LogoutResult, SessionInput, Sessions, SessionsOptions } from './options.js'
 import {
   hashSecret,
   isSessionId,
@@ -25,149 +27,11 @@ import {
   type SessionRecord,
   sealNext,
 } from './record.js'
+import { sessionKey, subjectIndex } from './subjects.js'
 
-/**
- * Sessions signed by this service: issue, refresh, revoke, log out. Made by {@link createSessions}.
- *
- * @example
- * const sessions: Sessions = createSessions({ secret, issuer, audience })
- * await sessions.revokeSubject('alice')
- */
-export interface Sessions {
-  /**
-   * Starts a session: stores it, and returns an access token, a refresh token and their cookies.
-   * @example
-   * const { setCookie } = await sessions.issue({ subject: 'alice', scopes: ['read:reports'] })
-   * res.setHeader('set-cookie', setCookie)
-   */
-  issue(input: SessionInput): Promise<IssuedSession>
-  /**
-   * Trades a refresh token (the refresh cookie of `request`, or the token itself) for a new pair.
-   * Rejects with `refresh_reused` (and revokes the session) when a rotated-out token comes back.
-   * @example
-   * const { setCookie } = await sessions.refresh(request)
-   */
-  refresh(input: RequestLike | string): Promise<IssuedSession>
-  /**
-   * Ends one session: its access tokens fail on the next request on every instance.
-   * @example
-   * await sessions.revoke(identity.sessionId!)
-   */
-  revoke(sessionId: string): Promise<void>
-  /**
-   * Ends every session of a subject ("log out everywhere").
-   * @example
-   * await sessions.revokeSubject('alice')
-   */
-  revokeSubject(subject: string): Promise<void>
-  /**
-   * Revokes the request's session (when its cookies prove one) and returns `Set-Cookie` values that
-   * clear every session cookie. Rejects only with `store_unavailable`, so a logout is never lost silently.
-   * @example
-   * const { setCookie } = await sessions.logout(request)
-   */
-  logout(request: RequestLike): Promise<LogoutResult>
-  /**
-   * The public keys that verify access tokens, as a JWKS to serve (with `signingKey` only).
-   * @example
-   * app.get('/.well-known/jwks.json', (_req, res) => res.json(sessions.jwks()))
-   */
-  jwks(): JSONWebKeySet
-  /** The `iss` of the access tokens. */
-  readonly issuer: string
-  /** The access cookie's name. */
-  readonly cookieName: string
-  /** The refresh cookie's name. */
-  readonly refreshCookieName: string
-}
-
-const RESERVED_CLAIMS = new Set([
-  'iss',
-  'sub',
-  'aud',
-  'exp',
-  'nbf',
-  'iat',
-  'jti',
-  'sid',
-  'scope',
-  'scp',
-  'roles',
-])
-const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+$/
-const MAX_ATTEMPTS = 50
 const MAX_COOKIE = 4096
-
-// Many sign-ins of one subject at once contend for its index: spread the retries out a little.
-const backoff = (attempt: number) =>
-  new Promise<void>((done) => setTimeout(done, Math.random() * Math.min(attempt + 1, 10)))
-
-type SubjectIndex = Array<[sessionId: string, expiresAt: number]>
-
-const sessionKey = (sessionId: string) => `s:${sessionId}`
-const subjectKey = (subject: string) => `u:${subject}`
-
-function checkString(value: unknown, option: string): string {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`"${option}" must be a non-empty string`)
-  return value
-}
-
-function storeUnavailable(error: unknown): AuthError {
-  // Only the error's kind travels on: a store error may echo command arguments.
-  const cause =
-    error instanceof Error ? new Error(`${error.name}: ${error.message.slice(0, 200)}`) : undefined
-  return new AuthError('store_unavailable', 'session store is unavailable', { cause })
-}
-
-/** Runs a store operation; anything it throws becomes a 503 `store_unavailable`. */
-async function guard<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation()
-  } catch (error) {
-    throw error instanceof AuthError ? error : storeUnavailable(error)
-  }
-}
-
-function parseIndex(raw: string | undefined): SubjectIndex {
-  if (raw === undefined) return []
-  try {
-    const list = JSON.parse(raw) as unknown
-    return Array.isArray(list)
-      ? list.filter(
-          (entry): entry is [string, number] =>
-            Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number',
-        )
-      : []
-  } catch {
-    return []
-  }
-}
-
-function checkInput(input: SessionInput): Pick<SessionRecord, 'sub' | 'scope' | 'roles' | 'claims'> {
-  if (typeof input !== 'object' || input === null) throw new TypeError('issue() needs { subject }')
-  const sub = checkString(input.subject, 'subject')
-  let scope: string | undefined
-  if (input.scopes !== undefined) {
-    if (!Array.isArray(input.scopes) || input.scopes.some((s) => typeof s !== 'string' || !SCOPE.test(s)))
-      throw new TypeError('"scopes" must be an array of scope tokens (no spaces or quotes)')
-    scope = input.scopes.length ? input.scopes.join(' ') : undefined
-  }
-  if (
-    input.roles !== undefined &&
-    (!Array.isArray(input.roles) || input.roles.some((r) => typeof r !== 'string' || r === ''))
-  )
-    throw new TypeError('"roles" must be an array of non-empty strings')
-  let claims: Record<string, unknown> | undefined
-  if (input.claims !== undefined) {
-    if (typeof input.claims !== 'object' || input.claims === null || Array.isArray(input.claims))
-      throw new TypeError('"claims" must be an object')
-    for (const name of Object.keys(input.claims))
-      if (RESERVED_CLAIMS.has(name))
-        throw new TypeError(`"claims" must not set "${name}": sessions set it themselves`)
-    claims = JSON.parse(JSON.stringify(input.claims)) as Record<string, unknown>
-  }
-  return { sub, scope, roles: input.roles?.length ? [...input.roles] : undefined, claims }
-}
+// A lost compare-and-swap means another refresh won: one more look settles it.
+const ROTATE_ATTEMPTS = 3
 
 /**
  * Creates sessions signed by this service: short-lived access tokens in an `HttpOnly` cookie, and
@@ -211,6 +75,7 @@ export function createSessions(options: SessionsOptions): Sessions {
       throw new TypeError(`"store" must implement get, set, delete and compareAndSwap (missing ${method})`)
   const cookies = normalizeCookies(options.cookie)
   const clearCookies = [cookies.clear(cookies.name), cookies.clear(cookies.refreshName)]
+  const subjects = subjectIndex(store, now, maxPerSubject)
 
   async function tokensFor(
     sessionId: string,
@@ -245,30 +110,6 @@ export function createSessions(options: SessionsOptions): Sessions {
     }
   }
 
-  /** Adds a session to its subject's index (for revokeSubject), ending the oldest past the limit. */
-  async function indexSession(subject: string, sessionId: string, expiresAt: number): Promise<void> {
-    const key = subjectKey(subject)
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const raw = await guard(() => store.get(key))
-      const at = now()
-      let list = parseIndex(raw).filter(([, end]) => end > at)
-      list.push([sessionId, expiresAt])
-      if (list.length > maxPerSubject) {
-        // Sessions revoked one by one stay listed until they expire: drop those before ending live ones.
-        const found = await Promise.all(list.map(([id]) => guard(() => store.get(sessionKey(id)))))
-        list = list.filter((_, index) => found[index] !== undefined)
-      }
-      const ended = list.length > maxPerSubject ? list.splice(0, list.length - maxPerSubject) : []
-      const ttl = (Math.max(...list.map(([, end]) => end)) - at) / 1000
-      if (await guard(() => store.compareAndSwap(key, raw, JSON.stringify(list), ttl))) {
-        await Promise.all(ended.map(([id]) => guard(() => store.delete(sessionKey(id)))))
-        return
-      }
-      await backoff(attempt)
-    }
-    throw new AuthError('store_unavailable', 'session store is too busy for this subject; try again')
-  }
-
   async function issue(input: SessionInput): Promise<IssuedSession> {
     const data = checkInput(input)
     const at = now()
@@ -288,7 +129,7 @@ export function createSessions(options: SessionsOptions): Sessions {
       throw new TypeError('"claims" make the access token too large for a cookie (4 KB): keep them small')
     await guard(() => store.set(sessionKey(sessionId), JSON.stringify(record), refreshTtl))
     try {
-      await indexSession(data.sub, sessionId, record.exp)
+      await subjects.add(data.sub, sessionId, record.exp)
     } catch (error) {
       // A session revokeSubject cannot find must not stay alive.
       await guard(() => store.delete(sessionKey(sessionId))).catch(() => {})
@@ -301,7 +142,7 @@ export function createSessions(options: SessionsOptions): Sessions {
     const { sessionId, secret } = parseRefreshToken(token)
     const hash = hashSecret(secret)
     const key = sessionKey(sessionId)
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
       const raw = await guard(() => store.get(key))
       const record = raw === undefined ? undefined : parseRecord(raw)
       if (raw === undefined || !record) throw new AuthError('revoked', 'session has ended or was revoked')
@@ -408,19 +249,6 @@ export function createSessions(options: SessionsOptions): Sessions {
     return { setCookie: [...clearCookies], sessionId }
   }
 
-  async function revokeSubject(subject: string): Promise<void> {
-    const key = subjectKey(checkString(subject, 'subject'))
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const raw = await guard(() => store.get(key))
-      if (raw === undefined) return
-      await Promise.all(parseIndex(raw).map(([id]) => guard(() => store.delete(sessionKey(id)))))
-      // Drop the index only if no session was added meanwhile; otherwise go round and end that one too.
-      if (await guard(() => store.compareAndSwap(key, raw, undefined, 0))) return
-      await backoff(attempt)
-    }
-    throw new AuthError('store_unavailable', 'session store is too busy for this subject; try again')
-  }
-
   const normalizedIssuer: NormalizedIssuer = {
     // Sealed sessions accept sealed tokens only: no signature key, so a JWS never passes as one.
     keySet: localKeySet(
@@ -464,7 +292,9 @@ export function createSessions(options: SessionsOptions): Sessions {
       checkString(sessionId, 'sessionId')
       await guard(() => store.delete(sessionKey(sessionId)))
     },
-    revokeSubject,
+    async revokeSubject(subject) {
+      await subjects.revokeAll(checkString(subject, 'subject'))
+    },
     logout,
     jwks() {
       if (keys.publicKeys.length === 0)

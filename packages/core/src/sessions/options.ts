@@ -1,4 +1,6 @@
+import type { JSONWebKeySet } from 'jose'
 import type { Duration } from '../internal/duration.js'
+import type { RequestLike } from '../internal/headers.js'
 import type { SecretInput } from '../options.js'
 import type { Store } from '../stores/store.js'
 import type { SessionCookieOptions } from './cookies.js'
@@ -134,4 +136,59 @@ export interface LogoutResult {
   readonly setCookie: readonly string[]
   /** The session that was revoked, when the request proved one. */
   readonly sessionId: string | undefined
+}
+
+/**
+ * Sessions signed by this service: issue, refresh, revoke, log out. Made by `createSessions`.
+ *
+ * @example
+ * const sessions: Sessions = createSessions({ secret, issuer, audience })
+ * await sessions.revokeSubject('alice')
+ */
+export interface Sessions {
+  /**
+   * Starts a session: stores it, and returns an access token, a refresh token and their cookies.
+   * @example
+   * const { setCookie } = await sessions.issue({ subject: 'alice', scopes: ['read:reports'] })
+   * res.setHeader('set-cookie', setCookie)
+   */
+  issue(input: SessionInput): Promise<IssuedSession>
+  /**
+   * Trades a refresh token (the refresh cookie of `request`, or the token itself) for a new pair.
+   * Rejects with `refresh_reused` (and revokes the session) when a rotated-out token comes back.
+   * @example
+   * const { setCookie } = await sessions.refresh(request)
+   */
+  refresh(input: RequestLike | string): Promise<IssuedSession>
+  /**
+   * Ends one session: its access tokens fail on the next request on every instance.
+   * @example
+   * await sessions.revoke(identity.sessionId!)
+   */
+  revoke(sessionId: string): Promise<void>
+  /**
+   * Ends every session of a subject ("log out everywhere").
+   * @example
+   * await sessions.revokeSubject('alice')
+   */
+  revokeSubject(subject: string): Promise<void>
+  /**
+   * Revokes the request's session (when its cookies prove one) and returns `Set-Cookie` values that
+   * clear every session cookie. Rejects only with `store_unavailable`, so a logout is never lost silently.
+   * @example
+   * const { setCookie } = await sessions.logout(request)
+   */
+  logout(request: RequestLike): Promise<LogoutResult>
+  /**
+   * The public keys that verify access tokens, as a JWKS to serve (with `signingKey` only).
+   * @example
+   * app.get('/.well-known/jwks.json', (_req, res) => res.json(sessions.jwks()))
+   */
+  jwks(): JSONWebKeySet
+  /** The `iss` of the access tokens. */
+  readonly issuer: string
+  /** The access cookie's name. */
+  readonly cookieName: string
+  /** The refresh cookie's name. */
+  readonly refreshCookieName: string
 }
