@@ -1,6 +1,6 @@
 import { createSessions } from '@portcullis/core'
 import { describe, expect, it } from 'vitest'
-import { manualClock } from '../helpers/sessions.js'
+import { manualClock } from '../support/sessions.js'
 
 const base = {
   secret: 'a-session-secret-of-at-least-32-bytes',

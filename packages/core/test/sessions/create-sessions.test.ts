@@ -9,7 +9,7 @@ import {
 } from '@portcullis/core'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
-import { cookieHeader, manualClock, withCookies } from '../helpers/sessions.js'
+import { cookieHeader, manualClock, withCookies } from '../support/sessions.js'
 
 const issuer = 'https://api.example.com'
 const audience = 'https://api.example.com'

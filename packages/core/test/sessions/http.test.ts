@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { createServer } from 'node:http'
 import { createAuth, createSessions } from '@portcullis/core'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { cookieHeader, manualClock } from '../helpers/sessions.js'
+import { cookieHeader, manualClock } from '../support/sessions.js'
 
 // The README quick start, on a real server: sign in, use, refresh, log out.
 async function startApp() {

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { createAuth, createSessions, memoryStore } from '@portcullis/core'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { withCookies } from '../helpers/sessions.js'
+import { withCookies } from '../support/sessions.js'
 
 const issuer = 'https://api.example.com'
 const audience = 'https://api.example.com'

@@ -1,6 +1,6 @@
 import { memoryStore } from '@portcullis/core'
 import { describe, expect, it } from 'vitest'
-import { manualClock } from '../helpers/sessions.js'
+import { manualClock } from '../support/sessions.js'
 
 describe('memoryStore', () => {
   it('forgets a key when its TTL has passed', async () => {
