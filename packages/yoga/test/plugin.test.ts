@@ -238,6 +238,41 @@ describe('protectAll', () => {
   })
 })
 
+describe('verification', () => {
+  it('verifies the token once per HTTP request, even for a batch of operations', async () => {
+    let calls = 0
+    const counting: typeof auth = {
+      ...auth,
+      authenticate(request) {
+        calls++
+        return auth.authenticate(request)
+      },
+    }
+    const yoga = createYoga({
+      schema: makeSchema(),
+      plugins: [useAuth({ auth: counting })],
+      batching: true,
+      logging: false,
+    })
+    const response = await yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await reader()}` },
+      body: JSON.stringify([
+        { query: '{ me { id } }' },
+        { query: '{ reports { title } }' },
+        { query: '{ health }' },
+      ]),
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual([
+      { data: { me: { id: 'alice' } } },
+      { data: { reports: [{ title: 'Q0' }, { title: 'Q1' }] } },
+      { data: { health: 'ok' } },
+    ])
+    expect(calls).toBe(1)
+  })
+})
+
 describe('session refresh', () => {
   it('forwards the Set-Cookie headers of a refreshed session to the response', async () => {
     // Stands in for core's session refresh: authenticate returns new cookies alongside the identity.
