@@ -42,7 +42,6 @@ export type AuthPlugin<Claims = DefaultClaims> = Plugin<AuthContext<Claims>> & {
 /** What one request proved, shared by every operation of a batch. */
 interface RequestState<Claims> {
   readonly request: RequestLike | undefined
-  readonly result: AuthResult<Claims>
   readonly identity: Identity<Claims> | null
   /** The error that stops every operation: an invalid token (unless opted out) or a 503. */
   readonly rejection: AuthError | undefined
@@ -50,26 +49,40 @@ interface RequestState<Claims> {
   readonly decisions: Map<Requirement, AuthError | null>
 }
 
+/** Runs a core `require*` check, turning its throw into the denial. */
+function attempt(check: () => void): AuthError | null {
+  try {
+    check()
+    return null
+  } catch (error) {
+    if (error instanceof AuthError) return error
+    throw error
+  }
+}
+
+/** The first rule of a requirement the identity fails, as core's error; null when all hold. */
 function denial(identity: Identity<unknown> | null, requirement: Requirement): AuthError | null {
-  for (const rule of requirement) {
+  for (const { roles, scopes, mode } of requirement) {
     if (identity === null) return new AuthError('token_missing', 'authentication is required')
-    const { roles, scopes, mode } = rule
-    if (mode === 'any' && roles.length + scopes.length > 0) {
-      if (hasRoles(identity, roles, { mode }) && roles.length > 0) continue
-      if (hasScopes(identity, scopes, { mode }) && scopes.length > 0) continue
+    // Core builds the errors, so codes, statuses and challenges match every other adapter.
+    let error: AuthError | null
+    if (mode === 'any') {
+      // ANY: one listed role or one listed scope is enough.
+      const held =
+        roles.length + scopes.length === 0 ||
+        (roles.length > 0 && hasRoles(identity, roles, { mode })) ||
+        (scopes.length > 0 && hasScopes(identity, scopes, { mode }))
+      error = held
+        ? null
+        : attempt(() =>
+            scopes.length > 0
+              ? requireScopes(identity, scopes, { mode })
+              : requireRoles(identity, roles, { mode }),
+          )
+    } else {
+      error = attempt(() => requireScopes(identity, scopes)) ?? attempt(() => requireRoles(identity, roles))
     }
-    try {
-      // Core builds the errors, so codes, statuses and challenges match every other adapter.
-      if (mode === 'any' && scopes.length > 0) requireScopes(identity, scopes, { mode })
-      else if (mode === 'any') requireRoles(identity, roles, { mode })
-      else {
-        requireScopes(identity, scopes, { mode })
-        requireRoles(identity, roles, { mode })
-      }
-    } catch (error) {
-      if (error instanceof AuthError) return error
-      throw error
-    }
+    if (error) return error
   }
   return null
 }
@@ -139,7 +152,6 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     const anonymous = rejected?.status === 401 && config.invalidToken === 'anonymous'
     return {
       request,
-      result,
       identity: result.status === 'authenticated' ? result.identity : null,
       rejection: anonymous ? undefined : rejected,
       decisions: new Map(),

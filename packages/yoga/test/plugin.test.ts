@@ -1,3 +1,4 @@
+import { AuthError } from '@portcullis/core'
 import { type UseAuthOptions, useAuth } from '@portcullis/yoga'
 import { createYoga } from 'graphql-yoga'
 import { describe, expect, it } from 'vitest'
@@ -270,6 +271,28 @@ describe('verification', () => {
       { data: { health: 'ok' } },
     ])
     expect(calls).toBe(1)
+  })
+})
+
+describe('when core cannot decide', () => {
+  it('answers 503 SERVICE_UNAVAILABLE without a challenge, even with invalidToken "anonymous"', async () => {
+    // Stands in for an unreachable JWKS endpoint.
+    const unavailable: typeof auth = {
+      ...auth,
+      authenticate: async () => ({
+        status: 'rejected',
+        error: new AuthError('jwks_unavailable', 'keys unavailable'),
+      }),
+    }
+    const yoga = createYoga({
+      schema: makeSchema(),
+      plugins: [useAuth({ auth: unavailable, invalidToken: 'anonymous' })],
+      logging: false,
+    })
+    const { status, headers, body } = await post(yoga, '{ health }', { token: 'x.y.z' })
+    expect(status).toBe(503)
+    expect(headers.get('www-authenticate')).toBeNull()
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'jwks_unavailable' })
   })
 })
 
