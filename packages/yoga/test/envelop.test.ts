@@ -11,6 +11,7 @@ import {
   GraphQLSchema,
   GraphQLString,
 } from 'graphql'
+import { createSchema, createYoga } from 'graphql-yoga'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import { audience, auth, issuer, makeSchema, secret, sign } from './fixtures.js'
@@ -63,6 +64,18 @@ describe('useAuth in a bare Envelop setup', () => {
     expectTypeOf(context.identity).toEqualTypeOf<Identity<{ sub: string; tenant: string }> | null>()
     expect(context.identity?.claims.tenant).toBe('acme')
     expectTypeOf<AuthContext['identity']>().toEqualTypeOf<Identity | null>()
+    // The same plugin drops into Yoga, whose context type comes from the schema.
+    const yoga = createYoga({
+      schema: createSchema<AuthContext<z.output<typeof claims>>>({
+        typeDefs: 'type Query { tenant: String }',
+        resolvers: { Query: { tenant: (_, __, { identity }) => identity?.claims.tenant } },
+      }),
+      plugins: [useAuth({ auth: typed })],
+    })
+    const response = await yoga.fetch('http://localhost/graphql?query={tenant}', {
+      headers: { authorization: `Bearer ${await sign({ tenant: 'acme' })}` },
+    })
+    expect(await response.json()).toEqual({ data: { tenant: 'acme' } })
   })
 
   it('rejects bad options with a TypeError naming the option', () => {
