@@ -4,12 +4,14 @@ import { createAuth, type Identity } from '@portcullis/core'
 import { type AuthContext, useAuth } from '@portcullis/yoga'
 import * as graphql from 'graphql'
 import {
+  GraphQLEnumType,
   GraphQLFloat,
   GraphQLInt,
   GraphQLList,
   GraphQLObjectType,
   GraphQLSchema,
   GraphQLString,
+  GraphQLUnionType,
 } from 'graphql'
 import { createSchema, createYoga } from 'graphql-yoga'
 import { describe, expect, expectTypeOf, it } from 'vitest'
@@ -165,6 +167,42 @@ describe('a code-first schema with extensions.auth', () => {
       reason: 'insufficient_scope',
     })
     expect((await as({ scope: 'audit' }, '{ audit { entries } }')).data).toEqual({ audit: { entries: 7 } })
+  })
+
+  it('applies a rule on a union type to the fields returning it', async () => {
+    const Hit = new GraphQLUnionType({
+      name: 'Hit',
+      types: [Invoice],
+      extensions: { auth: { roles: ['finance'] } },
+      resolveType: () => 'Invoice',
+    })
+    const withUnion = new GraphQLSchema({
+      query: new GraphQLObjectType({
+        name: 'Query',
+        fields: { hits: { type: new GraphQLList(Hit), resolve: () => [{ number: 'I-1' }] } },
+      }),
+    })
+    const kit = createTestkit([useAuth({ auth })], withUnion)
+    const denied = await kit.execute('{ hits { __typename } }', {}, { request: bearer(await sign()) })
+    assertSingleExecutionValue(denied)
+    expect(denied.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'forbidden' })
+    const allowed = await kit.execute(
+      '{ hits { __typename } }',
+      {},
+      { request: bearer(await sign({ roles: ['finance'] })) },
+    )
+    assertSingleExecutionValue(allowed)
+    expect(allowed.data).toEqual({ hits: [{ __typename: 'Invoice' }] })
+  })
+
+  it('refuses extensions.auth where it would be ignored', () => {
+    const Level = new GraphQLEnumType({ name: 'Level', values: { HIGH: {} }, extensions: { auth: {} } })
+    const schema = new GraphQLSchema({
+      query: new GraphQLObjectType({ name: 'Query', fields: { level: { type: Level } } }),
+    })
+    expect(() => envelop({ plugins: [useEngine(graphql), useSchema(schema), useAuth({ auth })] })).toThrow(
+      'Level: "extensions.auth" is read on fields and object, interface and union types only',
+    )
   })
 
   it('names the element of a malformed rule when the plugin meets the schema', () => {
