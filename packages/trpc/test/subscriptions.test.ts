@@ -93,6 +93,7 @@ describe('SSE subscriptions (httpSubscriptionLink)', () => {
     const outcome = await collect(sseClient(url, await sign({ exp: clock.exp })))
     expect(outcome.data.length).toBeGreaterThan(0)
     expect(outcome.error?.data).toMatchObject({ code: 'UNAUTHORIZED', authCode: 'token_expired' })
+    await expect.poll(() => app.sources.stopped).toBe(1)
   })
 
   it('refuse an anonymous subscriber with UNAUTHORIZED (token_missing)', async () => {
@@ -123,10 +124,13 @@ describe('WebSocket subscriptions (wsLink)', () => {
 
   it('end with UNAUTHORIZED (token_expired) when the token expires', async () => {
     const clock = clockExpiringIn(300)
-    const url = await serveWebSocket(createApp(makeAuth(clock.now), { now: clock.now }))
+    const app = createApp(makeAuth(clock.now), { now: clock.now })
+    const url = await serveWebSocket(app)
     const outcome = await collect(wsClient(url, { token: await sign({ exp: clock.exp }) }))
     expect(outcome.data.length).toBeGreaterThan(0)
     expect(outcome.error?.data).toMatchObject({ code: 'UNAUTHORIZED', authCode: 'token_expired' })
+    // The resolver's source is stopped too, not left running behind the closed subscription.
+    await expect.poll(() => app.sources.stopped).toBe(1)
   })
 
   it('fail each call with UNAUTHORIZED for a broken token, without closing the socket', async () => {
