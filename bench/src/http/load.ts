@@ -1,0 +1,106 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import autocannon from 'autocannon'
+import { type Frame, topFrames } from '../profile.js'
+import type { ServerKeys } from './peers.js'
+import { REQUESTS, type Scenario } from './scenarios.js'
+
+/** A benchmark server running in its own process, so that the load generator has the other core. */
+export interface RunningServer {
+  readonly scenario: Scenario
+  readonly url: string
+  stop(): Promise<void>
+}
+
+export async function startServer(
+  scenario: Scenario,
+  keys: ServerKeys,
+  execArgv: readonly string[] = [],
+): Promise<RunningServer> {
+  const child: ChildProcess = fork(new URL('./server-child.js', import.meta.url), [scenario.name], {
+    env: { ...process.env, PORTCULLIS_BENCH_KEYS: JSON.stringify(keys) },
+    execArgv: [...execArgv],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const exited = once(child, 'exit')
+  const [message] = (await Promise.race([
+    once(child, 'message'),
+    exited.then(([code]) => {
+      throw new Error(`server "${scenario.name}" exited with code ${code} before listening`)
+    }),
+  ])) as [{ port: number }]
+  return {
+    scenario,
+    url: `http://127.0.0.1:${message.port}${REQUESTS[scenario.framework].path}`,
+    async stop() {
+      if (child.exitCode !== null) return
+      child.send('stop')
+      const timer = setTimeout(() => child.kill(), 5_000)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}
+
+/** Checks that a server answers the token with its subject, and an authenticating one refuses no token. */
+export async function checkServer(server: RunningServer, token: string): Promise<void> {
+  const { expect: subject, anonymous } = REQUESTS[server.scenario.framework]
+  const response = await fetch(server.url, { headers: { authorization: `Bearer ${token}` } })
+  const body = await response.text()
+  const wanted = server.scenario.auth ? subject : anonymous
+  if (!response.ok || !body.includes(wanted))
+    throw new Error(`${server.scenario.name}: expected ${wanted}, got ${response.status} ${body}`)
+  if (server.scenario.auth) {
+    const refused = await (await fetch(server.url)).text()
+    if (refused.includes(subject)) throw new Error(`${server.scenario.name}: answered without a token`)
+  }
+}
+
+export interface LoadResult {
+  readonly requestsPerSecond: number
+  readonly latencyP50: number
+  readonly failures: number
+}
+
+/** One bounded autocannon run against `url`, the same token on every request. */
+export async function load(
+  url: string,
+  token: string,
+  seconds: number,
+  connections = 10,
+): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    headers: { authorization: `Bearer ${token}` },
+  })
+  return {
+    requestsPerSecond: result.requests.average,
+    latencyP50: result.latency.average,
+    failures: result.errors + result.timeouts + result.non2xx,
+  }
+}
+
+/** Runs a server under `node --cpu-prof`, loads it for `seconds`, and returns its top frames. */
+export async function profileServer(
+  scenario: Scenario,
+  keys: ServerKeys,
+  token: string,
+  seconds: number,
+): Promise<Frame[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'portcullis-prof-'))
+  try {
+    const server = await startServer(scenario, keys, ['--cpu-prof', `--cpu-prof-dir=${dir}`])
+    await load(server.url, token, seconds)
+    await server.stop()
+    const [profile] = (await readdir(dir)).filter((name) => name.endsWith('.cpuprofile'))
+    if (!profile) throw new Error(`no CPU profile was written for ${scenario.name}`)
+    return await topFrames(join(dir, profile), 15)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}

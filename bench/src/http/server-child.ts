@@ -1,0 +1,21 @@
+// Starts one benchmark server on 127.0.0.1, port 0, and tells the parent its port over IPC.
+// The parent sends 'stop' to close it; exiting also flushes a --cpu-prof profile.
+import type { AddressInfo } from 'node:net'
+import type { ServerKeys } from './peers.js'
+import { SCENARIOS } from './scenarios.js'
+
+const name = process.argv[2]
+const scenario = SCENARIOS.find((item) => item.name === name)
+if (!scenario) throw new Error(`unknown scenario "${name}"`)
+const keys = JSON.parse(process.env.PORTCULLIS_BENCH_KEYS ?? '') as ServerKeys
+const server = await scenario.create(keys)
+server.keepAliveTimeout = 30_000
+server.listen(0, '127.0.0.1', () => {
+  process.send!({ port: (server.address() as AddressInfo).port })
+})
+process.on('message', (message) => {
+  if (message !== 'stop') return
+  server.closeAllConnections()
+  server.close(() => process.exit(0))
+})
+process.on('disconnect', () => process.exit(0))
