@@ -95,7 +95,7 @@ type AnyMiddlewareOpts = Parameters<
 
 /** Reports an `AuthError` as a `TRPCError`, sending its challenge on the HTTP response. */
 function fail(state: AuthState | undefined, error: AuthError): never {
-  const final = withRealm(error, state?.auth.realm)
+  const final = withRealm(error, state?.realm)
   state?.challenge(final)
   throw toTRPCError(final)
 }
@@ -114,8 +114,13 @@ function currentIdentity(ctx: AuthContext<unknown>, state: AuthState | undefined
   if (state?.rejection) fail(state, state.rejection)
   const identity = ctx.identity ?? null
   const expiresAt = identity?.expiresAt?.getTime()
-  // A WebSocket context lives as long as the connection; its token may expire in between.
-  if (expiresAt !== undefined && expiresAt <= (state?.options.now ?? Date.now)())
+  // A WebSocket context lives as long as the connection; its token may expire in between. An HTTP
+  // context was verified for this very request, within core's clock tolerance: not re-judged here.
+  if (
+    (state?.longLived ?? true) &&
+    expiresAt !== undefined &&
+    expiresAt <= (state?.options.now ?? Date.now)()
+  )
     fail(state, new AuthError('token_expired', 'token has expired'))
   return identity
 }
@@ -136,7 +141,7 @@ function authMiddleware(required: boolean) {
       // An AuthError thrown by a resolver (core's requireScopes, say) keeps its meaning.
       const cause = result.error.cause
       if (result.error.code === 'INTERNAL_SERVER_ERROR' && isAuthError(cause)) {
-        const final = withRealm(cause, state?.auth.realm)
+        const final = withRealm(cause, state?.realm)
         state?.challenge(final)
         return { ...result, error: toTRPCError(final) }
       }

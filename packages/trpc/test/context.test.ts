@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { AuthError, type Identity } from '@portcullis/core'
 import { authErrorFormatter, createAuthContext, createAuthProcedures } from '@portcullis/trpc'
 import { createTRPCClient, httpBatchLink } from '@trpc/client'
@@ -69,6 +70,14 @@ describe('createAuthContext', () => {
     const ctx = await createContext({ req: { headers: { authorization: `Bearer ${await sign()}` } } })
     expect(seen).toEqual(['alice'])
     expect(ctx).toMatchObject({ db: 'db', identity: { subject: 'alice' } })
+  })
+
+  it('holds no token anywhere a log of the context would show it', async () => {
+    const token = await sign()
+    const createContext = createAuthContext(makeAuth())
+    const ctx = await createContext({ info: { connectionParams: { token } } })
+    expect(ctx.identity?.subject).toBe('alice')
+    expect(inspect(ctx, { depth: 20, showHidden: true })).not.toContain(token.split('.')[2])
   })
 
   it('maps connectionParams to headers with the connectionParams option', async () => {
