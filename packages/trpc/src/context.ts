@@ -14,7 +14,12 @@ import {
   normalizeContextOptions,
 } from './options.js'
 
-/** The part of the context this package adds: the verified identity, or `null` for an anonymous call. */
+/**
+ * The part of the context this package adds: the verified identity, or `null` for an anonymous call.
+ *
+ * @example
+ * const t = initTRPC.context<AuthContext<{ sub: string }>>().create()
+ */
 export interface AuthContext<Claims = Identity['claims']> {
   /** Who made the request, from a token verified once in context creation; `null` when anonymous. */
   identity: Identity<Claims> | null
@@ -85,7 +90,13 @@ function credentialsOf(request: RequestLike, source: Identity['source']): Reques
   return request
 }
 
-/** The context factory `createAuthContext` returns: takes the adapter's options, gives the context. */
+/**
+ * The context factory `createAuthContext` returns: takes the adapter's options, gives the context.
+ *
+ * @example
+ * const createContext: AuthContextFactory<FetchCreateContextFnOptions, Claims, { db: Db }> =
+ *   createAuthContext(auth, { context: () => ({ db }) })
+ */
 export type AuthContextFactory<TOpts, Claims, TExtra> = (
   opts: TOpts,
 ) => Promise<Omit<TExtra, 'identity'> & AuthContext<Claims>>
@@ -124,10 +135,12 @@ export function createAuthContext<
     // A session refresh (or a cleared cookie on rejection) must reach the response, batches included.
     if (sink) for (const cookie of result.setCookie ?? []) sink.append('set-cookie', cookie)
 
-    const sent = new Set<string>()
+    let sent: Set<string> | undefined
     const challenge = (error: AuthError) => {
+      if (!sink) return
       const value = error.wwwAuthenticate
-      if (!sink || sent.has(value)) return
+      sent ??= new Set()
+      if (sent.has(value)) return
       sent.add(value)
       sink.append('www-authenticate', value)
     }
@@ -144,14 +157,13 @@ export function createAuthContext<
     }
 
     const identity = result.status === 'authenticated' ? result.identity : null
-    const credentials = identity ? credentialsOf(request, identity.source) : request
     const state: AuthState = {
       realm: auth.realm,
       rejection,
       longLived: !sink,
       options: config,
       challenge,
-      recheck: () => auth.authenticate(credentials),
+      recheck: () => auth.authenticate(identity ? credentialsOf(request, identity.source) : request),
     }
     const extra = extend ? await extend({ ...opts, identity }) : undefined
     return { ...extra, identity, [STATE]: state } as unknown as Omit<TExtra, 'identity'> & AuthContext<Claims>

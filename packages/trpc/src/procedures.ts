@@ -18,7 +18,12 @@ import { type AuthContext, type AuthState, stateOf } from './context.js'
 import { toTRPCError, withRealm } from './errors.js'
 import { guardSubscription } from './subscriptions.js'
 
-/** Requirements a procedure declares in its `meta`, enforced by `publicProcedure` and `protectedProcedure`. */
+/**
+ * Requirements a procedure declares in its `meta`, enforced by `publicProcedure` and `protectedProcedure`.
+ *
+ * @example
+ * protectedProcedure.meta({ auth: { roles: ['auditor', 'admin'], mode: 'any' } })
+ */
 export interface AuthRequirements {
   /** Scopes the token must hold. */
   scopes?: readonly string[]
@@ -57,7 +62,13 @@ type ErrorShapeOf<T> =
     ? Shape
     : unknown
 
-/** What {@link createAuthProcedures} returns. */
+/**
+ * What {@link createAuthProcedures} returns.
+ *
+ * @example
+ * const { publicProcedure, protectedProcedure, requireScopes, requireRoles }: AuthProcedures<Ctx, Meta, Opts> =
+ *   createAuthProcedures(t)
+ */
 export interface AuthProcedures<
   TContext extends AuthContext<unknown>,
   TMeta extends object,
