@@ -147,7 +147,9 @@ function authMiddleware(required: boolean) {
       if (rule?.scopes) runCheck(state, () => requireScopesOf(identity, rule.scopes!, { mode: rule.mode }))
       if (rule?.roles) runCheck(state, () => requireRolesOf(identity, rule.roles!, { mode: rule.mode }))
     }
-    const result = identity ? await opts.next({ ctx: { identity } }) : await opts.next()
+    // ctx already holds the identity; the narrowing to non-null is a type (AuthProcedures), so no
+    // context override, which would make tRPC copy the context once more per middleware.
+    const result = await opts.next()
     if (!result.ok) {
       // An AuthError thrown by a resolver (core's requireScopes, say) keeps its meaning.
       const cause = result.error.cause
@@ -174,7 +176,7 @@ function checkMiddleware(kind: 'scopes' | 'roles', list: readonly string[], opti
     const identity = currentIdentity(opts.ctx, state)
     if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
     runCheck(state, () => check(identity, list, options))
-    return opts.next({ ctx: { identity } })
+    return opts.next()
   }
 }
 
