@@ -165,7 +165,9 @@ async function main(argv: string[]): Promise<void> {
     const code = await command(args)
     if (code >= 0) process.exitCode = code
   } catch (error) {
-    process.stderr.write(`portcullis ${name}: ${(error as Error).message}\n`)
+    const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    const hint = inUse ? ` (another program has the port: try PORT=3001 pnpm start)` : ''
+    process.stderr.write(`portcullis ${name}: ${(error as Error).message}${hint}\n`)
     process.exitCode = 2
   }
 }
