@@ -27,12 +27,12 @@ const HELP = `portcullis: the Portcullis demo and its token tools
 `
 
 /** The demo server's origin when it runs with its defaults. */
-export function defaultIssuer(env: NodeJS.ProcessEnv = process.env): string {
+function defaultIssuer(env: NodeJS.ProcessEnv = process.env): string {
   return `http://${env.HOST || '127.0.0.1'}:${env.PORT || '3000'}`
 }
 
 /** Parses `90s`, `5m`, `1h`, `2d` or plain seconds. */
-export function parseTtl(value: string): number {
+function parseTtl(value: string): number {
   const match = /^(\d+)(s|m|h|d)?$/.exec(value.trim())
   if (!match) throw new TypeError(`--ttl must look like 90s, 5m, 1h or 2d, not "${value}"`)
   return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[(match[2] ?? 's') as 's']
