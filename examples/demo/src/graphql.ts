@@ -1,5 +1,5 @@
 import type { Auth, Identity } from '@portcullis/core'
-import { authDirectiveTypeDefs, useAuth } from '@portcullis/yoga'
+import { type AuthContext, authDirectiveTypeDefs, useAuth } from '@portcullis/yoga'
 import { createSchema, createYoga } from 'graphql-yoga'
 import { REPORTS } from './reports.js'
 
@@ -35,10 +35,6 @@ const typeDefs = /* GraphQL */ `
   }
 `
 
-interface Context {
-  identity: Identity | null
-}
-
 /**
  * The demo's GraphQL endpoint at `/graphql` with GraphiQL: public, `@auth`, scope- and role-guarded fields.
  *
@@ -55,7 +51,7 @@ export function createDemoYoga(auth: Auth, store: 'memory' | 'redis' = 'memory')
     },
     landingPage: false,
     plugins: [useAuth({ auth })],
-    schema: createSchema<Context>({
+    schema: createSchema<AuthContext>({
       typeDefs,
       resolvers: {
         Query: {
