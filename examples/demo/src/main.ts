@@ -139,7 +139,13 @@ async function serve(): Promise<number> {
     keyFile: DEFAULT_KEY_FILE,
     redisUrl: process.env.REDIS_URL || undefined,
   })
-  process.stdout.write(`Portcullis demo running at ${server.url}\n`)
+  // The CLI assumes the default origin; say so when this one differs.
+  const issuerFlag = server.url === 'http://127.0.0.1:3000' ? '' : ` --issuer ${server.url}`
+  process.stdout.write(
+    `Portcullis demo running at ${server.url}\n` +
+      `  log in as alice (admin) or bob (reader) at ${server.url}/login; GraphiQL at ${server.url}/graphql\n` +
+      `  sessions in ${process.env.REDIS_URL ? 'Redis' : 'memory'}; a bearer token for curl: pnpm portcullis token --sub bob${issuerFlag}\n`,
+  )
   const stop = () => {
     server.close().then(
       () => process.exit(0),
