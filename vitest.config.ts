@@ -11,6 +11,9 @@ export default defineConfig({
       { find: /^@portcullis\/core$/, replacement: src('./packages/core/src/index.ts') },
       { find: /^@portcullis\/trpc$/, replacement: src('./packages/trpc/src/index.ts') },
       { find: /^@portcullis\/yoga$/, replacement: src('./packages/yoga/src/index.ts') },
+      // Node loads graphql 16 as CommonJS (its package has no "exports"), and so do graphql-yoga and
+      // envelop; resolving it the same way in sources keeps a single graphql instance.
+      { find: /^graphql$/, replacement: 'graphql/index.js' },
     ],
   },
   test: {

@@ -1,4 +1,3 @@
-import { compactVerify, errors as joseErrors } from 'jose'
 import { TokenCache } from './cache.js'
 import { AuthError } from './errors.js'
 import {
@@ -13,8 +12,8 @@ import { checkClaims, checkTimes } from './internal/claims.js'
 import { parseCompact } from './internal/compact.js'
 import { headerReader, type RequestLike } from './internal/headers.js'
 import type { RemoteKeySet } from './keys/jwks.js'
-import type { Algorithm } from './keys/key.js'
 import type { KeySet } from './keys/key-set.js'
+import { verifySignature } from './keys/signature.js'
 import { type NormalizedIssuer, normalizeOptions } from './normalize.js'
 import type { AuthEvent, AuthOptions } from './options.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
@@ -51,30 +50,6 @@ export interface Auth<Claims = DefaultClaims> {
 interface CacheEntry<Claims> {
   readonly identity: Identity<Claims>
   readonly issuer: NormalizedIssuer
-}
-
-const JOSE_CODES = new Map<string, AuthError['code']>([
-  ['ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'signature_invalid'],
-  ['ERR_JOSE_ALG_NOT_ALLOWED', 'algorithm_not_allowed'],
-  ['ERR_JOSE_NOT_SUPPORTED', 'algorithm_not_allowed'],
-  ['ERR_JWS_INVALID', 'token_malformed'],
-])
-
-/** Checks one signature; `false` when this key did not sign it. */
-async function signedBy(token: string, key: CryptoKey | Uint8Array, alg: Algorithm): Promise<boolean> {
-  try {
-    await compactVerify(token, key, { algorithms: [alg] })
-    return true
-  } catch (error) {
-    if (error instanceof joseErrors.JWSSignatureVerificationFailed) return false
-    const code = error instanceof joseErrors.JOSEError ? JOSE_CODES.get(error.code) : undefined
-    // A key that cannot do this algorithm (a TypeError from WebCrypto) did not sign it either.
-    if (!code) return false
-    throw new AuthError(
-      code,
-      code === 'token_malformed' ? 'token is not a valid JWS' : 'algorithm is not accepted',
-    )
-  }
 }
 
 /**
@@ -130,20 +105,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     // The issuer only picks which keys to try; nothing else is trusted until a signature checks out.
     const issuer = issuers.get(payload.iss)
     if (!issuer) throw new AuthError('claim_invalid', '"iss" claim names an issuer that is not trusted')
-    const alg = header.alg as Algorithm
-    if (!issuer.algorithms.includes(alg))
-      throw new AuthError('algorithm_not_allowed', `algorithm "${header.alg}" is not allowed`)
-    const keys = await issuer.keySet.candidates(header.kid, alg)
-    if (keys.length === 0)
-      throw new AuthError('key_not_found', 'no trusted key matches the token "kid" and "alg"')
-    let verified = false
-    for (const key of keys) {
-      if (await signedBy(token, await key.forAlgorithm(alg), alg)) {
-        verified = true
-        break
-      }
-    }
-    if (!verified) throw new AuthError('signature_invalid', 'signature verification failed')
+    await verifySignature(token, header, issuer)
     checkClaims(payload, header, issuer.rules, now() / 1000)
     const claims = await validateClaims(payload)
     const identity: Identity<Claims> = {

@@ -63,13 +63,13 @@ function keySetOf(
     const keys = secrets.map((secret, index) =>
       keyFromSecret(secret, Array.isArray(input.secret) ? `secret[${index}]` : 'secret'),
     )
-    return { keySet: localKeySet(keys), algorithms: union(keys) }
+    return { keySet: localKeySet(keys, `${at}.secret`), algorithms: union(keys) }
   }
   if (input.keys !== undefined) {
     if (!Array.isArray(input.keys) || input.keys.length === 0)
       throw new TypeError(`${at}: "keys" must be a non-empty array`)
     const keys = input.keys.map((key, index) => keyFromInput(key, index))
-    return { keySet: localKeySet(keys), algorithms: union(keys) }
+    return { keySet: localKeySet(keys, `${at}.keys`), algorithms: union(keys) }
   }
   if (input.jwks !== undefined) {
     const jwks = input.jwks
@@ -95,7 +95,7 @@ function keySetOf(
       }
     })
     if (keys.length === 0) throw new TypeError(`${at}: "jwks" has no keys`)
-    return { keySet: localKeySet(keys), algorithms: union(keys) }
+    return { keySet: localKeySet(keys, `${at}.jwks`), algorithms: union(keys) }
   }
   // No key material: OIDC discovery finds jwks_uri, once, and again only after a failure.
   let jwksUri: Promise<string> | undefined

@@ -1,4 +1,4 @@
-import type { JSONWebKeySet } from 'jose'
+import type { JSONWebKeySet, JWK } from 'jose'
 import type { CacheOptions } from './cache.js'
 import type { AuthErrorCode } from './errors.js'
 import type { RoleOptions } from './identity.js'
@@ -8,8 +8,8 @@ import type { Algorithm, KeyInput } from './keys/key.js'
 import type { TokenReader } from './sources/source.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 
-/** A shared HMAC secret: at least 32 bytes, as a string (UTF-8) or bytes. */
-export type SecretInput = string | Uint8Array
+/** A shared HMAC secret: at least 32 bytes, as a string (UTF-8), bytes, or an `oct` JWK (`kid` and `alg` are honoured). */
+export type SecretInput = string | Uint8Array | JWK
 
 /** How tokens from one issuer are checked. */
 export interface VerificationOptions {

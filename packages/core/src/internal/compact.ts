@@ -1,12 +1,22 @@
 import { AuthError } from '../errors.js'
 import { decodeCanonical } from './base64url.js'
 
+/** The protected header of a compact JWS, parsed but not verified yet. */
+export type UnverifiedHeader = Readonly<Record<string, unknown>> & {
+  readonly alg: string
+  readonly kid: string | undefined
+}
+
+/** A compact JWS whose header parsed and whose parts are canonical, but whose signature is not checked yet. */
+export interface UnverifiedJws {
+  readonly header: UnverifiedHeader
+  /** The payload bytes, decoded from canonical base64url. */
+  readonly payload: Uint8Array
+}
+
 /** A JWS in compact form whose header and payload parsed, but whose signature is not checked yet. */
 export interface UnverifiedToken {
-  readonly header: Readonly<Record<string, unknown>> & {
-    readonly alg: string
-    readonly kid: string | undefined
-  }
+  readonly header: UnverifiedHeader
   readonly payload: Readonly<Record<string, unknown>>
 }
 
@@ -15,9 +25,7 @@ const KEY_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const
 
 const malformed = (message: string) => new AuthError('token_malformed', message)
 
-function parseObject(segment: string, part: string): Record<string, unknown> {
-  const bytes = decodeCanonical(segment)
-  if (!bytes) throw malformed(`token ${part} is not canonical base64url`)
+function parseObject(bytes: Uint8Array, part: string): Record<string, unknown> {
   let value: unknown
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
@@ -29,11 +37,18 @@ function parseObject(segment: string, part: string): Record<string, unknown> {
   return value as Record<string, unknown>
 }
 
+function decode(segment: string, part: string): Uint8Array {
+  const bytes = decodeCanonical(segment)
+  if (!bytes) throw malformed(`token ${part} is not canonical base64url`)
+  return bytes
+}
+
 /**
- * Splits and decodes a compact JWS strictly: three canonical base64url parts, a JSON object header
- * and payload, an `alg` that is not `none`, no embedded keys, no `crit` extensions, and a size limit.
+ * Splits and decodes a compact JWS strictly: three canonical base64url parts, a JSON object header,
+ * an `alg` that is not `none`, no embedded keys, no `crit` extensions, and a size limit. The payload
+ * may be any bytes; {@link parseCompact} requires a JSON object.
  */
-export function parseCompact(token: string, maxTokenSize: number): UnverifiedToken {
+export function parseJws(token: string, maxTokenSize: number): UnverifiedJws {
   if (typeof token !== 'string' || token.length === 0)
     throw new AuthError('token_missing', 'no token was given')
   if (token.length > maxTokenSize) throw malformed(`token is larger than ${maxTokenSize} bytes`)
@@ -41,7 +56,7 @@ export function parseCompact(token: string, maxTokenSize: number): UnverifiedTok
   if (parts.length === 5) throw malformed('encrypted tokens (JWE) are not accepted here')
   if (parts.length !== 3) throw malformed('token is not a compact JWS (three dot-separated parts)')
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string]
-  const header = parseObject(headerPart, 'header')
+  const header = parseObject(decode(headerPart, 'header'), 'header')
   const alg = header.alg
   if (typeof alg !== 'string' || alg === '') throw malformed('token header has no "alg"')
   if (alg.toLowerCase() === 'none')
@@ -55,8 +70,14 @@ export function parseCompact(token: string, maxTokenSize: number): UnverifiedTok
   const kid = header.kid
   if (kid !== undefined && (typeof kid !== 'string' || kid.length > 256))
     throw malformed('token header "kid" must be a short string')
-  if (signaturePart === '' || !decodeCanonical(signaturePart))
-    throw malformed('token signature is not canonical base64url')
-  const payload = parseObject(payloadPart, 'payload')
+  if (signaturePart === '') throw malformed('token has no signature')
+  decode(signaturePart, 'signature')
+  const payload = decode(payloadPart, 'payload')
   return { header: { ...header, alg, kid: kid as string | undefined }, payload }
+}
+
+/** {@link parseJws}, plus a payload that must be a JSON object (a JWT claims set). */
+export function parseCompact(token: string, maxTokenSize: number): UnverifiedToken {
+  const { header, payload } = parseJws(token, maxTokenSize)
+  return { header, payload: parseObject(payload, 'payload') }
 }

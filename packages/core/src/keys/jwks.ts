@@ -2,7 +2,7 @@ import type { JWK } from 'jose'
 import { AuthError } from '../errors.js'
 import { type Duration, toSeconds } from '../internal/duration.js'
 import { type Algorithm, KeyRejectedError, keyFromJwk, type VerificationKey } from './key.js'
-import { type KeySet, selectKeys } from './key-set.js'
+import { duplicateKids, type KeySet, selectKeys } from './key-set.js'
 
 /** How a remote JSON Web Key Set is fetched and cached. */
 export interface JwksOptions {
@@ -175,14 +175,18 @@ export function createRemoteKeySet(
           skipped++
         }
       }
-      if (loaded.length === 0) throw new Error('key set has no usable signing keys')
-      keys = loaded
+      // Two keys under one kid are ambiguous: use neither rather than guess (Wycheproof DuplicateKid).
+      const duplicates = duplicateKids(loaded)
+      const usable = duplicates.size === 0 ? loaded : loaded.filter((key) => !duplicates.has(key.kid!))
+      skipped += loaded.length - usable.length
+      if (usable.length === 0) throw new Error('key set has no usable signing keys')
+      keys = usable
       fetchedAt = now()
       lastError = undefined
       options.onEvent?.({
         type: 'jwks_fetched',
         url: target,
-        keys: loaded.length,
+        keys: usable.length,
         skipped,
         durationMs: now() - started,
       })
@@ -237,8 +241,9 @@ export function createRemoteKeySet(
     async candidates(kid: string | undefined, alg: Algorithm) {
       const found = selectKeys(await usableKeys(), kid, alg)
       if (found.length > 0 || kid === undefined) return found
-      // An unknown kid may be a key the IdP just rotated in: refetch, at most once per cooldown.
-      if (now() - lastAttempt < cooldown) return found
+      // An unknown kid may be a key the IdP just rotated in: refetch, at most once per cooldown. A fetch
+      // already in flight may bring it, so wait for that one rather than answer too early.
+      if (!inflight && now() - lastAttempt < cooldown) return found
       try {
         await refresh()
       } catch {

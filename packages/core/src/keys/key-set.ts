@@ -27,7 +27,24 @@ export function selectKeys(
   return usable
 }
 
-/** A fixed set of keys given in options. */
-export function localKeySet(keys: readonly VerificationKey[]): KeySet {
+/** The `kid` values that more than one key in a set claims. */
+export function duplicateKids(keys: readonly VerificationKey[]): Set<string> {
+  const seen = new Set<string>()
+  const duplicates = new Set<string>()
+  for (const { kid } of keys) {
+    if (kid === undefined) continue
+    if (seen.has(kid)) duplicates.add(kid)
+    seen.add(kid)
+  }
+  return duplicates
+}
+
+/**
+ * A fixed set of keys given in options. Two keys with one `kid` make the set ambiguous (which key did the
+ * token mean?), so that is a `TypeError` naming `option`.
+ */
+export function localKeySet(keys: readonly VerificationKey[], option = 'keys'): KeySet {
+  const [duplicate] = duplicateKids(keys)
+  if (duplicate !== undefined) throw new TypeError(`"${option}" has more than one key with the same "kid"`)
   return { candidates: (kid, alg) => selectKeys(keys, kid, alg), invalidate() {} }
 }

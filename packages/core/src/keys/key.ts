@@ -55,16 +55,27 @@ export class KeyRejectedError extends Error {
   override name = 'KeyRejectedError'
 }
 
-function fromJwk(jwk: JWK): VerificationKey {
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'] as const
+
+/** RFC 7517 4.2 / 4.3: a verification key is for signatures, and `key_ops` (when given) allows "verify". */
+function checkUse(jwk: JWK): void {
   if (jwk.use !== undefined && jwk.use !== 'sig')
-    throw new KeyRejectedError(`key use "${jwk.use}" is not "sig"`)
-  if (jwk.key_ops !== undefined && !jwk.key_ops.includes('verify'))
+    throw new KeyRejectedError(`key use "${String(jwk.use)}" is not "sig"`)
+  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify')))
     throw new KeyRejectedError('key_ops does not include "verify"')
+}
+
+function fromJwk(jwk: JWK): VerificationKey {
+  checkUse(jwk)
   if (jwk.kty === 'oct') throw new KeyRejectedError('symmetric keys belong in "secret", not in a key set')
+  // A published private key means anyone can sign: refuse the key rather than quietly use its public half.
+  if (PRIVATE_MEMBERS.some((name) => Object.hasOwn(jwk, name)))
+    throw new KeyRejectedError('key holds private key material; give public keys only')
+  if (jwk.kid !== undefined && typeof jwk.kid !== 'string')
+    throw new KeyRejectedError('key "kid" must be a string')
   let keyObject: KeyObject
   try {
-    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, oth: _oth, ...publicJwk } = jwk
-    keyObject = createPublicKey({ key: publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' })
+    keyObject = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' })
   } catch {
     throw new KeyRejectedError(`key of type "${String(jwk.kty)}" could not be imported`)
   }
@@ -95,16 +106,45 @@ function cryptoKeyCache(
   }
 }
 
+/** RSA keys under 2048 bits are breakable; over 16384 bits they only make verification a denial of service. */
+function checkRsa(bits: number, exponent: bigint): void {
+  if (bits < 2048) throw new KeyRejectedError('RSA keys must be at least 2048 bits')
+  if (bits > 16384) throw new KeyRejectedError('RSA keys must be at most 16384 bits')
+  if (exponent < 65537n || exponent % 2n === 0n)
+    throw new KeyRejectedError('RSA public exponent must be an odd number of at least 65537')
+}
+
+// ROCA fingerprint (Nemec et al., CCS 2017): a modulus from the flawed Infineon generator is, modulo
+// each of these primes, a power of 65537. A random modulus passes all of them with negligible odds.
+const ROCA_PRIMES = [
+  3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107,
+  109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
+]
+const ROCA_SUBGROUPS = ROCA_PRIMES.map((prime) => {
+  const powers = new Set<number>()
+  for (let value = 1; !powers.has(value); value = (value * (65537 % prime)) % prime) powers.add(value)
+  return powers
+})
+
+/** True when an RSA modulus carries the ROCA fingerprint. */
+export function isRocaModulus(modulus: bigint): boolean {
+  return ROCA_PRIMES.every((prime, index) => ROCA_SUBGROUPS[index]!.has(Number(modulus % BigInt(prime))))
+}
+
 /** The algorithms a public key can verify, after checking its strength. */
 function algorithmsOf(key: KeyObject): readonly Algorithm[] {
   const details = key.asymmetricKeyDetails ?? {}
   switch (key.asymmetricKeyType) {
     case 'rsa': {
-      if ((details.modulusLength ?? 0) < 2048)
-        throw new KeyRejectedError('RSA keys must be at least 2048 bits')
-      const exponent = details.publicExponent ?? 0n
-      if (exponent < 65537n || exponent % 2n === 0n)
-        throw new KeyRejectedError('RSA public exponent must be an odd number of at least 65537')
+      checkRsa(details.modulusLength ?? 0, details.publicExponent ?? 0n)
+      if (
+        isRocaModulus(
+          BigInt(
+            `0x${Buffer.from(key.export({ format: 'jwk' }).n ?? '', 'base64url').toString('hex') || '0'}`,
+          ),
+        )
+      )
+        throw new KeyRejectedError('RSA key was made by a generator with the ROCA flaw (CVE-2017-15361)')
       return RSA_ALGORITHMS
     }
     case 'rsa-pss':
@@ -155,10 +195,10 @@ function fromCryptoKey(key: CryptoKey): VerificationKey {
   switch (algorithm.name) {
     case 'RSASSA-PKCS1-v1_5':
     case 'RSA-PSS': {
-      if (algorithm.modulusLength < 2048) throw new KeyRejectedError('RSA keys must be at least 2048 bits')
-      const exponent = algorithm.publicExponent.reduce((value, byte) => value * 256n + BigInt(byte), 0n)
-      if (exponent < 65537n || exponent % 2n === 0n)
-        throw new KeyRejectedError('RSA public exponent must be an odd number of at least 65537')
+      checkRsa(
+        algorithm.modulusLength,
+        algorithm.publicExponent.reduce((value, byte) => value * 256n + BigInt(byte), 0n),
+      )
       alg = `${algorithm.name === 'RSA-PSS' ? 'PS' : 'RS'}${bits}` as Algorithm
       break
     }
@@ -173,12 +213,44 @@ function fromCryptoKey(key: CryptoKey): VerificationKey {
   return { kid: undefined, algorithms: [alg], forAlgorithm: async () => key }
 }
 
-/** A shared secret for HMAC; throws a `TypeError` when shorter than 32 bytes. */
-export function keyFromSecret(secret: string | Uint8Array, option: string, kid?: string): VerificationKey {
-  const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`"${option}" must be a string or a Uint8Array`)
+/** An `oct` JWK's bytes, `kid` and `alg`, checked; never echoes the key. */
+function fromOctJwk(jwk: JWK, option: string): { bytes: Uint8Array; kid?: string; alg?: string } {
+  try {
+    checkUse(jwk)
+  } catch (error) {
+    throw new TypeError(`"${option}" is not usable: ${(error as Error).message}`)
+  }
+  if (typeof jwk.k !== 'string' || !/^[A-Za-z0-9_-]*$/.test(jwk.k))
+    throw new TypeError(`"${option}" JWK must have "k" in base64url`)
+  if (jwk.kid !== undefined && typeof jwk.kid !== 'string')
+    throw new TypeError(`"${option}" JWK "kid" must be a string`)
+  if (jwk.alg !== undefined && !HMAC_ALGORITHMS.includes(jwk.alg as Algorithm))
+    throw new TypeError(`"${option}" JWK "alg" must be HS256, HS384 or HS512`)
+  return { bytes: Buffer.from(jwk.k, 'base64url'), kid: jwk.kid, alg: jwk.alg }
+}
+
+/**
+ * A shared secret for HMAC: a string (UTF-8), bytes, or an `oct` JWK (its `kid` and `alg` are kept).
+ * Throws a `TypeError` naming `option` when shorter than 32 bytes (RFC 7518 3.2: at least the hash size).
+ */
+export function keyFromSecret(
+  secret: string | Uint8Array | JWK,
+  option: string,
+  defaultKid?: string,
+): VerificationKey {
+  let bytes: Uint8Array
+  let kid = defaultKid
+  let alg: string | undefined
+  if (typeof secret === 'string') bytes = new TextEncoder().encode(secret)
+  else if (secret instanceof Uint8Array) bytes = secret
+  else if (typeof secret === 'object' && secret !== null && secret.kty === 'oct')
+    ({ bytes, kid = defaultKid, alg } = fromOctJwk(secret, option))
+  else throw new TypeError(`"${option}" must be a string, a Uint8Array or an "oct" JWK`)
   if (bytes.byteLength < 32) throw new TypeError(`"${option}" must be at least 32 bytes`)
-  const algorithms = HMAC_ALGORITHMS.filter((alg) => bytes.byteLength >= HMAC_MIN_BYTES[alg]!)
+  const algorithms = HMAC_ALGORITHMS.filter(
+    (name) => bytes.byteLength >= HMAC_MIN_BYTES[name]! && (alg === undefined || alg === name),
+  )
+  if (algorithms.length === 0) throw new TypeError(`"${option}" is too short for its "alg" ${String(alg)}`)
   const copy = Uint8Array.from(bytes)
   // jose imports raw bytes into a CryptoKey on every call; importing once per algorithm makes an
   // HMAC check cost what the signature costs (issue 7).

@@ -1,0 +1,130 @@
+import type { Auth, AuthError, Identity, RequestLike } from '@portcullis/core'
+import { toTRPCError } from './errors.js'
+import {
+  type AuthContextOptions,
+  type CreateAuthContextOptions,
+  type NormalizedContextOptions,
+  normalizeContextOptions,
+} from './options.js'
+
+/** The part of the context this package adds: the verified identity, or `null` for an anonymous call. */
+export interface AuthContext<Claims = Identity['claims']> {
+  /** Who made the request, from a token verified once in context creation; `null` when anonymous. */
+  identity: Identity<Claims> | null
+}
+
+/** Writes one response header, wherever the adapter lets us. */
+interface HeaderSink {
+  append(name: 'set-cookie' | 'www-authenticate', value: string): void
+}
+
+/** Per-request state the procedures read; kept under a symbol so it travels with tRPC's context merges. */
+export interface AuthState {
+  readonly auth: Pick<Auth<unknown>, 'authenticate' | 'realm'>
+  /** What was authenticated, re-authenticated by subscription re-checks. */
+  readonly request: RequestLike
+  /** A rejection the procedures report (on sockets, where failing the context would close the connection). */
+  readonly rejection: AuthError | undefined
+  readonly options: NormalizedContextOptions
+  /** Sends `WWW-Authenticate` once per distinct challenge. */
+  challenge(error: AuthError): void
+}
+
+// Symbol.for, so two copies of this package in one app still find each other's state.
+const STATE: unique symbol = Symbol.for('portcullis.trpc.state') as never
+
+/** The state `createAuthContext` put in a context, or undefined for a context built by hand. */
+export function stateOf(ctx: object): AuthState | undefined {
+  return (ctx as { [STATE]?: AuthState })[STATE]
+}
+
+interface NodeResponseLike {
+  headersSent?: boolean
+  getHeader(name: string): number | string | readonly string[] | undefined
+  setHeader(name: string, value: string | readonly string[]): unknown
+}
+
+function headerSink(opts: AuthContextOptions): HeaderSink | undefined {
+  const { resHeaders, res } = opts
+  if (typeof Headers !== 'undefined' && resHeaders instanceof Headers)
+    return { append: (name, value) => resHeaders.append(name, value) }
+  const node = res as Partial<NodeResponseLike> | undefined
+  if (typeof node?.setHeader === 'function' && typeof node.getHeader === 'function') {
+    const response = node as NodeResponseLike
+    return {
+      append(name, value) {
+        // A streamed response (httpBatchStreamLink, SSE) may have sent its headers already.
+        if (response.headersSent) return
+        const current = response.getHeader(name)
+        const list = current === undefined ? [] : Array.isArray(current) ? current : [String(current)]
+        response.setHeader(name, [...list, value])
+      },
+    }
+  }
+  return undefined
+}
+
+/** The context factory `createAuthContext` returns: takes the adapter's options, gives the context. */
+export type AuthContextFactory<TOpts, Claims, TExtra> = (
+  opts: TOpts,
+) => Promise<Omit<TExtra, 'identity'> & AuthContext<Claims>>
+
+/**
+ * Creates a tRPC `createContext` that verifies the request's token once, with core's `authenticate`,
+ * and puts the identity in `ctx.identity`. It works as is with the fetch, standalone, Express,
+ * Next.js and WebSocket adapters; refresh cookies and challenges reach the HTTP response.
+ *
+ * An invalid or expired token fails the request with `UNAUTHORIZED` (unless `invalidToken:
+ * 'anonymous'`); on a WebSocket, where that would close the socket, each call fails instead.
+ *
+ * @example
+ * const auth = createAuth({ issuer, audience, secret })
+ * export const createContext = createAuthContext(auth, { context: () => ({ db }) })
+ * const t = initTRPC.context<typeof createContext>().create()
+ */
+export function createAuthContext<
+  Claims,
+  TOpts extends AuthContextOptions = AuthContextOptions,
+  TExtra extends object = object,
+>(
+  auth: Auth<Claims>,
+  options: CreateAuthContextOptions<TOpts, TExtra, Claims> = {},
+): AuthContextFactory<TOpts, Claims, TExtra> {
+  if (typeof auth?.authenticate !== 'function')
+    throw new TypeError('"auth" must be made by createAuth from @portcullis/core')
+  const config = normalizeContextOptions(options as CreateAuthContextOptions<never, unknown, unknown>)
+  const extend = options.context
+
+  return async (opts) => {
+    const params = opts?.info?.connectionParams
+    const request = (params ? config.connectionParams(params) : undefined) ?? opts?.req ?? {}
+    const result = await auth.authenticate(request)
+    const sink = headerSink(opts ?? {})
+    // A session refresh (or a cleared cookie on rejection) must reach the response, batches included.
+    if (sink) for (const cookie of result.setCookie ?? []) sink.append('set-cookie', cookie)
+
+    const sent = new Set<string>()
+    const challenge = (error: AuthError) => {
+      const value = error.wwwAuthenticate
+      if (!sink || sent.has(value)) return
+      sent.add(value)
+      sink.append('www-authenticate', value)
+    }
+
+    let rejection: AuthError | undefined
+    if (result.status === 'rejected' && (config.invalidToken === 'reject' || result.error.status === 503)) {
+      // Over HTTP, fail the whole request, so even a bare `t.procedure` never sees a broken token as
+      // anonymous. A socket has no response to fail: the procedures report it per call instead.
+      if (sink) {
+        challenge(result.error)
+        throw toTRPCError(result.error)
+      }
+      rejection = result.error
+    }
+
+    const identity = result.status === 'authenticated' ? result.identity : null
+    const state: AuthState = { auth, request, rejection, options: config, challenge }
+    const extra = extend ? await extend({ ...opts, identity }) : undefined
+    return { ...extra, identity, [STATE]: state } as unknown as Omit<TExtra, 'identity'> & AuthContext<Claims>
+  }
+}

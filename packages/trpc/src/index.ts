@@ -1,0 +1,8 @@
+export type { AuthContext, AuthContextFactory } from './context.js'
+export { createAuthContext } from './context.js'
+export type { AuthErrorData, AuthErrorShape } from './errors.js'
+export { authErrorData, authErrorFormatter, authErrorOf, toTRPCError } from './errors.js'
+export type { AuthContextOptions, CreateAuthContextOptions } from './options.js'
+export { defaultConnectionParams } from './options.js'
+export type { AuthMeta, AuthProcedures, AuthRequirements } from './procedures.js'
+export { createAuthProcedures } from './procedures.js'

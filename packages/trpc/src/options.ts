@@ -1,0 +1,99 @@
+import type { Duration, Identity, RequestLike } from '@portcullis/core'
+
+/**
+ * What every tRPC adapter passes to `createContext`, as far as authentication needs it: the fetch
+ * adapter gives `req` and `resHeaders`; the standalone, Express, Next.js and WebSocket adapters give
+ * `req` and `res`; subscriptions add `info.connectionParams`.
+ */
+export interface AuthContextOptions {
+  /** The request: a Fetch `Request` or a Node `IncomingMessage` (the upgrade request for WebSockets). */
+  req?: RequestLike
+  /** The Node response (standalone, Express, Next.js), or the socket (WebSocket adapter). */
+  res?: unknown
+  /** The response headers (fetch adapter). */
+  resHeaders?: Headers
+  /** tRPC's request info; `connectionParams` come from `wsLink` and `httpSubscriptionLink`. */
+  info?: { readonly connectionParams?: Readonly<Record<string, string | undefined>> | null }
+}
+
+/** Options of `createAuthContext`. */
+export interface CreateAuthContextOptions<TOpts, TExtra, Claims> {
+  /**
+   * Your own context factory, kept instead of replaced: it gets the adapter's options plus the
+   * verified `identity`, and what it returns is merged into the context (and its type).
+   * @example
+   * createAuthContext(auth, { context: ({ identity }) => ({ db, userId: identity?.subject }) })
+   */
+  context?: (opts: TOpts & { identity: Identity<Claims> | null }) => TExtra | Promise<TExtra>
+  /**
+   * What an invalid or expired token means. `'reject'` answers `UNAUTHORIZED` to every procedure,
+   * public ones included; `'anonymous'` treats the request as if it carried no token.
+   * @default 'reject'
+   */
+  invalidToken?: 'reject' | 'anonymous'
+  /**
+   * Turns subscription `connectionParams` into headers for `authenticate`. Return `undefined` to
+   * read the request's own headers (cookies) instead.
+   * @default `{ token }` becomes `Authorization: Bearer <token>`; `{ authorization }` is used as is
+   */
+  connectionParams?: (params: Readonly<Record<string, string | undefined>>) => RequestLike | undefined
+  /**
+   * How often a running subscription re-checks its credentials with `auth.authenticate` (a cache hit
+   * plus whatever revocation check the issuer has), ending with `UNAUTHORIZED` once they fail.
+   * Token expiry ends a subscription on time regardless. `false` turns re-checks off.
+   * @default '1m'
+   */
+  recheckInterval?: Duration | false
+  /** The clock in milliseconds, matching the one given to `createAuth`; for tests. @default Date.now */
+  now?: () => number
+}
+
+/** {@link CreateAuthContextOptions} after validation. */
+export interface NormalizedContextOptions {
+  readonly invalidToken: 'reject' | 'anonymous'
+  readonly connectionParams: (params: Readonly<Record<string, string | undefined>>) => RequestLike | undefined
+  readonly recheckInterval: number | false
+  readonly now: () => number
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+function toMilliseconds(value: Duration, option: string): number {
+  if (typeof value === 'number') {
+    if (Number.isFinite(value) && value > 0) return value * 1000
+  } else if (typeof value === 'string') {
+    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value.trim())
+    if (match && Number(match[1]) > 0) return Number(match[1]) * UNITS[match[2]!]!
+  }
+  throw new TypeError(
+    `"${option}" must be a positive number of seconds, a string like '30s' or '1m', or false`,
+  )
+}
+
+/** The default `connectionParams` mapping: `{ token }` or `{ authorization }`. */
+export function defaultConnectionParams(
+  params: Readonly<Record<string, string | undefined>>,
+): RequestLike | undefined {
+  if (typeof params.authorization === 'string') return { authorization: params.authorization }
+  if (typeof params.token === 'string') return { authorization: `Bearer ${params.token}` }
+  return undefined
+}
+
+/** Checks the options once, naming the option in every message. */
+export function normalizeContextOptions(
+  input: CreateAuthContextOptions<never, unknown, unknown>,
+): NormalizedContextOptions {
+  const invalidToken = input.invalidToken ?? 'reject'
+  if (invalidToken !== 'reject' && invalidToken !== 'anonymous')
+    throw new TypeError(`"invalidToken" must be 'reject' or 'anonymous'`)
+  for (const name of ['context', 'connectionParams', 'now'] as const)
+    if (input[name] !== undefined && typeof input[name] !== 'function')
+      throw new TypeError(`"${name}" must be a function`)
+  const recheck = input.recheckInterval ?? '1m'
+  return {
+    invalidToken,
+    connectionParams: input.connectionParams ?? defaultConnectionParams,
+    recheckInterval: recheck === false ? false : toMilliseconds(recheck, 'recheckInterval'),
+    now: input.now ?? Date.now,
+  }
+}

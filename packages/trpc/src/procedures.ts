@@ -1,0 +1,195 @@
+import {
+  AuthError,
+  type Identity,
+  isAuthError,
+  type MatchOptions,
+  requireRoles as requireRolesOf,
+  requireScopes as requireScopesOf,
+} from '@portcullis/core'
+import type {
+  TRPCMiddlewareBuilder,
+  TRPCMiddlewareFunction,
+  TRPCProcedureBuilder,
+  TRPCRootObject,
+  TRPCRuntimeConfigOptions,
+  TRPCUnsetMarker,
+} from '@trpc/server'
+import { type AuthContext, type AuthState, stateOf } from './context.js'
+import { toTRPCError, withRealm } from './errors.js'
+import { guardSubscription } from './subscriptions.js'
+
+/** Requirements a procedure declares in its `meta`, enforced by `publicProcedure` and `protectedProcedure`. */
+export interface AuthRequirements {
+  /** Scopes the token must hold. */
+  scopes?: readonly string[]
+  /** Roles the token must hold. */
+  roles?: readonly string[]
+  /** All of them (the default) or at least one, for scopes and roles alike. @default 'all' */
+  mode?: MatchOptions['mode']
+}
+
+/**
+ * The `meta` shape to declare with `initTRPC.meta<AuthMeta>()`, so procedures can state what they need.
+ *
+ * @example
+ * const t = initTRPC.context<typeof createContext>().meta<AuthMeta>().create()
+ * protectedProcedure.meta({ auth: { scopes: ['read:reports'] } }).query(() => reports)
+ */
+export interface AuthMeta {
+  /** Scopes and roles this procedure requires; any declared requirement also requires an identity. */
+  auth?: AuthRequirements
+}
+
+type ClaimsOfContext<TContext> = TContext extends { identity: Identity<infer C> | null } ? C : never
+type Authed<TContext> = { identity: Identity<ClaimsOfContext<TContext>> }
+type ErrorShapeOf<T> =
+  T extends TRPCProcedureBuilder<
+    object,
+    object,
+    object,
+    TRPCUnsetMarker,
+    TRPCUnsetMarker,
+    TRPCUnsetMarker,
+    TRPCUnsetMarker,
+    false,
+    infer Shape
+  >
+    ? Shape
+    : unknown
+
+/** What {@link createAuthProcedures} returns. */
+export interface AuthProcedures<
+  TContext extends AuthContext<unknown>,
+  TMeta extends object,
+  TOptions extends TRPCRuntimeConfigOptions<TContext, TMeta>,
+> {
+  /** Open to anyone; `ctx.identity` is `Identity | null`. A broken token still gets `UNAUTHORIZED`. */
+  publicProcedure: TRPCRootObject<TContext, TMeta, TOptions>['procedure']
+  /** Requires an identity (`UNAUTHORIZED` otherwise); `ctx.identity` is `Identity` from here on. */
+  protectedProcedure: TRPCProcedureBuilder<
+    TContext,
+    TMeta,
+    Authed<TContext>,
+    TRPCUnsetMarker,
+    TRPCUnsetMarker,
+    TRPCUnsetMarker,
+    TRPCUnsetMarker,
+    false,
+    ErrorShapeOf<TRPCRootObject<TContext, TMeta, TOptions>['procedure']>
+  >
+  /** A middleware that answers `FORBIDDEN` (`insufficient_scope`) unless the token holds the scopes. */
+  requireScopes(
+    scopes: readonly string[],
+    options?: MatchOptions,
+  ): TRPCMiddlewareBuilder<TContext, TMeta, Authed<TContext>, unknown>
+  /** A middleware that answers `FORBIDDEN` (`forbidden`) unless the token holds the roles. */
+  requireRoles(
+    roles: readonly string[],
+    options?: MatchOptions,
+  ): TRPCMiddlewareBuilder<TContext, TMeta, Authed<TContext>, unknown>
+}
+
+type AnyMiddlewareOpts = Parameters<
+  TRPCMiddlewareFunction<AuthContext<unknown>, unknown, object, object, unknown>
+>[0]
+
+/** Reports an `AuthError` as a `TRPCError`, sending its challenge on the HTTP response. */
+function fail(state: AuthState | undefined, error: AuthError): never {
+  const final = withRealm(error, state?.auth.realm)
+  state?.challenge(final)
+  throw toTRPCError(final)
+}
+
+function runCheck(state: AuthState | undefined, check: () => void): void {
+  try {
+    check()
+  } catch (error) {
+    if (isAuthError(error)) fail(state, error)
+    throw error
+  }
+}
+
+/** The identity a call may use: none, or one whose token has not expired since the context was made. */
+function currentIdentity(ctx: AuthContext<unknown>, state: AuthState | undefined): Identity<unknown> | null {
+  if (state?.rejection) fail(state, state.rejection)
+  const identity = ctx.identity ?? null
+  const expiresAt = identity?.expiresAt?.getTime()
+  // A WebSocket context lives as long as the connection; its token may expire in between.
+  if (expiresAt !== undefined && expiresAt <= (state?.options.now ?? Date.now)())
+    fail(state, new AuthError('token_expired', 'token has expired'))
+  return identity
+}
+
+function authMiddleware(required: boolean) {
+  return async (opts: AnyMiddlewareOpts) => {
+    const { ctx, meta, type, signal } = opts
+    const state = stateOf(ctx)
+    const identity = currentIdentity(ctx, state)
+    const rule = (meta as AuthMeta | undefined)?.auth
+    if (required || rule) {
+      if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
+      if (rule?.scopes) runCheck(state, () => requireScopesOf(identity, rule.scopes!, { mode: rule.mode }))
+      if (rule?.roles) runCheck(state, () => requireRolesOf(identity, rule.roles!, { mode: rule.mode }))
+    }
+    const result = identity ? await opts.next({ ctx: { identity } }) : await opts.next()
+    if (!result.ok) {
+      // An AuthError thrown by a resolver (core's requireScopes, say) keeps its meaning.
+      const cause = result.error.cause
+      if (result.error.code === 'INTERNAL_SERVER_ERROR' && isAuthError(cause)) {
+        const final = withRealm(cause, state?.auth.realm)
+        state?.challenge(final)
+        return { ...result, error: toTRPCError(final) }
+      }
+      return result
+    }
+    if (type !== 'subscription' || !identity) return result
+    return { ...result, data: guardSubscription(result.data, identity, state, signal) }
+  }
+}
+
+function checkMiddleware(kind: 'scopes' | 'roles', list: readonly string[], options: MatchOptions = {}) {
+  if (!Array.isArray(list) || list.some((item) => typeof item !== 'string'))
+    throw new TypeError(
+      `require${kind === 'scopes' ? 'Scopes' : 'Roles'}: "${kind}" must be an array of strings`,
+    )
+  const check = kind === 'scopes' ? requireScopesOf : requireRolesOf
+  return async (opts: AnyMiddlewareOpts) => {
+    const state = stateOf(opts.ctx)
+    const identity = currentIdentity(opts.ctx, state)
+    if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
+    runCheck(state, () => check(identity, list, options))
+    return opts.next({ ctx: { identity } })
+  }
+}
+
+/**
+ * Builds the procedures and middlewares for a tRPC instance whose context comes from
+ * `createAuthContext`: `publicProcedure`, `protectedProcedure` (identity required and typed non-null),
+ * and `requireScopes` / `requireRoles` middlewares. Both procedures also enforce `meta.auth`.
+ *
+ * @example
+ * const t = initTRPC.context<typeof createContext>().meta<AuthMeta>().create()
+ * const { publicProcedure, protectedProcedure, requireScopes, requireRoles } = createAuthProcedures(t)
+ * const appRouter = t.router({
+ *   me: protectedProcedure.query(({ ctx }) => ctx.identity.subject),
+ *   reports: protectedProcedure.use(requireScopes(['read:reports'])).query(() => []),
+ * })
+ */
+export function createAuthProcedures<
+  TContext extends AuthContext<unknown>,
+  TMeta extends object,
+  TOptions extends TRPCRuntimeConfigOptions<TContext, TMeta>,
+>(t: TRPCRootObject<TContext, TMeta, TOptions>): AuthProcedures<TContext, TMeta, TOptions> {
+  type Procedures = AuthProcedures<TContext, TMeta, TOptions>
+  // The middlewares are typed for any auth context; tRPC's generics cannot express that, hence the casts.
+  const use = t.procedure.use as (fn: unknown) => unknown
+  const middleware = t.middleware as (fn: unknown) => unknown
+  return {
+    publicProcedure: use.call(t.procedure, authMiddleware(false)) as Procedures['publicProcedure'],
+    protectedProcedure: use.call(t.procedure, authMiddleware(true)) as Procedures['protectedProcedure'],
+    requireScopes: (scopes, options) =>
+      middleware(checkMiddleware('scopes', scopes, options)) as ReturnType<Procedures['requireScopes']>,
+    requireRoles: (roles, options) =>
+      middleware(checkMiddleware('roles', roles, options)) as ReturnType<Procedures['requireRoles']>,
+  }
+}

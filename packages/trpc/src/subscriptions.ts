@@ -1,0 +1,122 @@
+import { AuthError, type Identity } from '@portcullis/core'
+import type { TRPCError } from '@trpc/server'
+import { isObservable, observableToAsyncIterable } from '@trpc/server/observable'
+import type { AuthState } from './context.js'
+import { toTRPCError, withRealm } from './errors.js'
+
+// setTimeout fires at once past 2^31-1 ms; longer waits are chained.
+const MAX_TIMER = 2_147_483_647
+
+interface Guard {
+  /** Settles with the error that ends the subscription. */
+  readonly ended: Promise<TRPCError>
+  stop(): void
+}
+
+function startGuard(identity: Identity<unknown>, state: AuthState | undefined, now: () => number): Guard {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let interval: ReturnType<typeof setInterval> | undefined
+  let end!: (error: TRPCError) => void
+  const ended = new Promise<TRPCError>((resolve) => {
+    end = resolve
+  })
+  const stop = () => {
+    clearTimeout(timer)
+    clearInterval(interval)
+  }
+  const fail = (error: AuthError) => {
+    stop()
+    state?.challenge(error)
+    end(toTRPCError(withRealm(error, state?.auth.realm)))
+  }
+
+  const expiresAt = identity.expiresAt?.getTime()
+  if (expiresAt !== undefined) {
+    const wait = () => {
+      const left = expiresAt - now()
+      if (left <= 0) fail(new AuthError('token_expired', 'token has expired'))
+      else timer = setTimeout(wait, Math.min(left, MAX_TIMER))
+    }
+    wait()
+  }
+
+  const every = state?.options.recheckInterval
+  if (state && every) {
+    let checking = false
+    interval = setInterval(async () => {
+      if (checking) return
+      checking = true
+      try {
+        // A cache hit for a still-valid token; a revoked session or token fails here.
+        const result = await state.auth.authenticate(state.request)
+        if (result.status === 'rejected') fail(result.error)
+        else if (result.status === 'anonymous') fail(new AuthError('token_missing', 'credentials are gone'))
+      } catch {
+        // A fault in the check is not a verdict on the token; the next tick tries again.
+      } finally {
+        checking = false
+      }
+    }, every)
+  }
+  return { ended, stop }
+}
+
+/**
+ * Wraps a subscription's source so it ends with `UNAUTHORIZED` when the token expires or a re-check
+ * rejects it. `return()` reaches the source at once, even while a `next()` is pending.
+ */
+export function guardSubscription(
+  source: unknown,
+  identity: Identity<unknown>,
+  state: AuthState | undefined,
+  signal: AbortSignal | undefined,
+): AsyncIterable<unknown> {
+  const iterable = isObservable(source)
+    ? observableToAsyncIterable(source, signal ?? new AbortController().signal)
+    : (source as AsyncIterable<unknown>)
+  const now = state?.options.now ?? Date.now
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<unknown> {
+      const iterator = iterable[Symbol.asyncIterator]()
+      const guard = startGuard(identity, state, now)
+      let done = false
+      const finish = () => {
+        if (done) return
+        done = true
+        guard.stop()
+        // Not awaited: a source blocked on its next event must not hold the error back.
+        iterator.return?.()?.catch(() => {})
+      }
+      signal?.addEventListener('abort', () => guard.stop(), { once: true })
+      return {
+        async next() {
+          if (done) return { done: true, value: undefined }
+          const pending = iterator.next()
+          // Once cut off, the source may still reject later; that is no longer anyone's concern.
+          pending.catch(() => {})
+          let outcome: IteratorResult<unknown> | TRPCError
+          try {
+            outcome = await Promise.race([pending, guard.ended])
+          } catch (error) {
+            done = true
+            guard.stop()
+            throw error
+          }
+          if (outcome instanceof Error) {
+            finish()
+            throw outcome
+          }
+          if (outcome.done) {
+            done = true
+            guard.stop()
+          }
+          return outcome
+        },
+        async return(value?: unknown) {
+          finish()
+          return { done: true, value }
+        },
+      }
+    },
+  }
+}

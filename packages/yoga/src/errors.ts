@@ -1,0 +1,48 @@
+import type { AuthError } from '@portcullis/core'
+import { type ASTNode, GraphQLError } from 'graphql'
+
+/** `extensions.code` of an authorization error: who are you (401), not allowed (403), cannot tell (503). */
+export type AuthErrorExtensionCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'SERVICE_UNAVAILABLE'
+
+/** The `extensions` every authorization error carries. */
+export interface AuthErrorExtensions {
+  /** `UNAUTHENTICATED` (401), `FORBIDDEN` (403) or `SERVICE_UNAVAILABLE` (503). */
+  readonly code: AuthErrorExtensionCode
+  /** Core's stable reason code, e.g. `token_expired` or `insufficient_scope`. */
+  readonly reason: AuthError['code']
+  /** The HTTP status and headers Yoga answers with; absent on field errors in partial results. */
+  readonly http?: { readonly status: number; readonly headers: Readonly<Record<string, string>> }
+}
+
+const CODES = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 503: 'SERVICE_UNAVAILABLE' } as const
+
+/**
+ * Translates a core `AuthError` into a `GraphQLError` that survives Yoga's error masking. With
+ * `http`, Yoga answers with the error's status and `WWW-Authenticate` challenge.
+ *
+ * @example
+ * throw toGraphQLError(new AuthError('token_missing', 'authentication is required'), { http: true })
+ */
+export function toGraphQLError(
+  error: AuthError,
+  options: { http: boolean; path?: readonly (string | number)[]; nodes?: ASTNode | readonly ASTNode[] },
+): GraphQLError {
+  const extensions: AuthErrorExtensions = {
+    code: CODES[error.status],
+    reason: error.code,
+    ...(options.http && {
+      http: {
+        status: error.status,
+        // RFC 6750 3: a 503 is not a challenge, so it carries none.
+        headers: error.status === 503 ? {} : { 'WWW-Authenticate': error.wwwAuthenticate },
+      },
+    }),
+  }
+  // The message is core's rule description, which never holds a token; the AuthError is not kept
+  // as `originalError`, so masking has nothing to hide and nothing from the request leaks.
+  return new GraphQLError(error.message, {
+    nodes: options.nodes,
+    path: options.path,
+    extensions: { ...extensions },
+  })
+}

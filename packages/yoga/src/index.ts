@@ -1,0 +1,7 @@
+export type { AuthExtension } from './directives.js'
+export { authDirectiveTypeDefs } from './directives.js'
+export type { AuthErrorExtensionCode, AuthErrorExtensions } from './errors.js'
+export { toGraphQLError } from './errors.js'
+export type { UseAuthOptions } from './options.js'
+export type { AuthContext, AuthPlugin } from './plugin.js'
+export { useAuth } from './plugin.js'

@@ -1,0 +1,83 @@
+import type { Auth, RequestLike } from '@portcullis/core'
+
+/** Options of {@link useAuth}. */
+export interface UseAuthOptions<Claims> {
+  /** The verifier made by `createAuth`; its claims type becomes `context.identity.claims`. */
+  auth: Auth<Claims>
+  /**
+   * Every field needs an identity unless it or its type is marked `@public` (or
+   * `extensions.auth.public`). Introspection (`__schema`, `__type`) then needs one too.
+   * @default false
+   */
+  protectAll?: boolean
+  /**
+   * `'reject'`: an operation selecting a denied field does not execute; every denied path is
+   * reported. `'null'`: denied fields resolve to `null` with an error at their path.
+   * @default 'reject'
+   */
+  onDeny?: 'reject' | 'null'
+  /**
+   * What a request whose token is present but invalid gets: `'reject'` answers 401 before anything
+   * executes; `'anonymous'` carries on with `identity: null`.
+   * @default 'reject'
+   */
+  invalidToken?: 'reject' | 'anonymous'
+  /**
+   * Where the credentials of a context are: by default `connectionParams` (graphql-ws), then
+   * `request` (Yoga, Fetch), then `req` (Node), then `extra.request`.
+   */
+  request?: (context: Readonly<Record<string, unknown>>) => RequestLike | undefined
+  /** The clock, in milliseconds, used to end subscriptions at token expiry; for tests. @default Date.now */
+  now?: () => number
+}
+
+/** {@link UseAuthOptions} with defaults applied. */
+export interface NormalizedOptions<Claims> {
+  readonly auth: Auth<Claims>
+  readonly protectAll: boolean
+  readonly onDeny: 'reject' | 'null'
+  readonly invalidToken: 'reject' | 'anonymous'
+  readonly request: (context: Readonly<Record<string, unknown>>) => RequestLike | undefined
+  readonly now: () => number
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null
+
+/** The default credential lookup: graphql-ws `connectionParams`, then the HTTP request. */
+export function defaultRequest(context: Readonly<Record<string, unknown>>): RequestLike | undefined {
+  const params = context.connectionParams
+  if (isObject(params) && Object.keys(params).length > 0) return params as RequestLike
+  for (const candidate of [context.request, context.req, isObject(context.extra) && context.extra.request])
+    if (isObject(candidate)) return candidate as RequestLike
+  return undefined
+}
+
+function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback
+  if (!allowed.includes(value as T))
+    throw new TypeError(`"${name}" must be ${allowed.map((item) => `'${item}'`).join(' or ')}`)
+  return value as T
+}
+
+/** Checks the options once, at plugin construction; a mistake throws a `TypeError` naming the option. */
+export function normalizeOptions<Claims>(input: UseAuthOptions<Claims>): NormalizedOptions<Claims> {
+  if (!isObject(input)) throw new TypeError('useAuth needs options: { auth }')
+  const { auth } = input
+  if (!isObject(auth) || typeof auth.authenticate !== 'function')
+    throw new TypeError('"auth" must be the result of createAuth()')
+  if (input.protectAll !== undefined && typeof input.protectAll !== 'boolean')
+    throw new TypeError('"protectAll" must be a boolean')
+  if (input.request !== undefined && typeof input.request !== 'function')
+    throw new TypeError('"request" must be a function')
+  if (input.now !== undefined && typeof input.now !== 'function')
+    throw new TypeError('"now" must be a function')
+  return {
+    auth,
+    protectAll: input.protectAll ?? false,
+    onDeny: oneOf(input.onDeny, 'onDeny', ['reject', 'null'], 'reject'),
+    invalidToken: oneOf(input.invalidToken, 'invalidToken', ['reject', 'anonymous'], 'reject'),
+    request: input.request ?? defaultRequest,
+    now: input.now ?? Date.now,
+  }
+}

@@ -1,0 +1,143 @@
+import {
+  type DocumentNode,
+  defaultFieldResolver,
+  type GraphQLField,
+  type GraphQLFieldResolver,
+  GraphQLInterfaceType,
+  type GraphQLNamedType,
+  GraphQLObjectType,
+  type GraphQLSchema,
+  getNamedType,
+  isInterfaceType,
+  isObjectType,
+} from 'graphql'
+import { type Declared, declaredOn, type Rule } from './directives.js'
+
+/** Rules that must all hold, interned per plan so equal requirements are the same object. */
+export type Requirement = readonly Rule[]
+
+type Field = GraphQLField<unknown, unknown>
+type Composite = GraphQLObjectType | GraphQLInterfaceType
+
+/** What one schema demands, computed once per schema and plugin configuration. */
+export interface Plan {
+  readonly schema: GraphQLSchema
+  readonly protectAll: boolean
+  /** The rules for selecting `field` on `type` (an object, or an interface as a lower bound). */
+  requirementOf(type: Composite, field: string): Requirement | undefined
+  /** Fields checked again when they resolve, because a static check cannot decide them. */
+  readonly atResolve: ReadonlyMap<Field, Requirement>
+  /** Per-operation results, cached per document (see `check.ts`). */
+  readonly documents: WeakMap<DocumentNode, unknown>
+}
+
+/** The requirement "any identity", used by `protectAll`. */
+const ANY_IDENTITY: Rule = { roles: [], scopes: [], mode: 'all' }
+
+const keyOf = (rule: Rule) => `${rule.mode}|${rule.roles.join(',')}|${rule.scopes.join(',')}`
+
+/**
+ * Builds the rule plan of a schema: every field's requirement, and the fields that must be checked
+ * at resolve time. With `null` set, every guarded field is checked at resolve time instead.
+ */
+export function createPlan(
+  schema: GraphQLSchema,
+  options: { protectAll: boolean; onDeny: 'reject' | 'null' },
+): Plan {
+  const declared = new Map<object, Declared>()
+  const read = (element: Field | GraphQLNamedType, where: string): Declared => {
+    let found = declared.get(element)
+    if (!found) {
+      found = declaredOn(schema, element, where)
+      declared.set(element, found)
+    }
+    return found
+  }
+  const interned = new Map<string, Requirement>()
+  const intern = (rules: Rule[]): Requirement | undefined => {
+    if (rules.length === 0) return undefined
+    const unique = new Map(rules.map((rule) => [keyOf(rule), rule]))
+    const key = [...unique.keys()].sort().join(';')
+    let requirement = interned.get(key)
+    if (!requirement) {
+      requirement = [...unique.values()]
+      interned.set(key, requirement)
+    }
+    return requirement
+  }
+
+  const typeRules = (type: Composite): Rule[] => {
+    const rules = [...read(type, type.name).rules]
+    for (const parent of type.getInterfaces()) rules.push(...read(parent, parent.name).rules)
+    return rules
+  }
+
+  const cache = new Map<Composite, Map<string, Requirement | undefined>>()
+  function compute(type: Composite, name: string): Requirement | undefined {
+    const field = type.getFields()[name]
+    if (!field) return undefined
+    const own = read(field, `${type.name}.${name}`)
+    const rules = [...own.rules, ...typeRules(type)]
+    // An implementation inherits the rules its interfaces declare on the same field.
+    for (const parent of type.getInterfaces()) {
+      const inherited = parent.getFields()[name]
+      if (inherited) rules.push(...read(inherited, `${parent.name}.${name}`).rules)
+    }
+    // Reaching a guarded type at all needs its rules: `adminStats { __typename }` is not a way in.
+    const target = getNamedType(field.type)
+    if (isObjectType(target) || isInterfaceType(target)) rules.push(...typeRules(target))
+    if (options.protectAll && !own.isPublic && !read(type, type.name).isPublic) rules.push(ANY_IDENTITY)
+    return intern(rules)
+  }
+  function requirementOf(type: Composite, name: string): Requirement | undefined {
+    let fields = cache.get(type)
+    if (!fields) {
+      fields = new Map()
+      cache.set(type, fields)
+    }
+    if (!fields.has(name)) fields.set(name, compute(type, name))
+    return fields.get(name)
+  }
+
+  const atResolve = new Map<Field, Requirement>()
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__')) continue
+    if (!(type instanceof GraphQLObjectType || type instanceof GraphQLInterfaceType)) continue
+    // Every declaration is read now, so a malformed rule fails at startup, not on some request.
+    for (const [name, field] of Object.entries(type.getFields())) {
+      const requirement = requirementOf(type, name)
+      if (requirement && options.onDeny === 'null' && type instanceof GraphQLObjectType)
+        atResolve.set(field, requirement)
+    }
+    if (!(type instanceof GraphQLInterfaceType)) continue
+    // Selected through an interface, a field is checked statically against the interface's rules;
+    // an implementation asking for more is checked again when it resolves.
+    for (const name of Object.keys(type.getFields())) {
+      const lower = requirementOf(type, name)
+      for (const implementation of schema.getPossibleTypes(type)) {
+        const requirement = requirementOf(implementation, name)
+        const field = implementation.getFields()[name]
+        if (requirement && field && requirement !== lower) atResolve.set(field, requirement)
+      }
+    }
+  }
+  for (const field of atResolve.keys()) wrap(field)
+  return { schema, protectAll: options.protectAll, requirementOf, atResolve, documents: new WeakMap() }
+}
+
+/**
+ * Resolve-time checks of the request a GraphQL context belongs to. Wrapped resolvers look here, so
+ * a schema executed without the plugin behaves as if unwrapped.
+ */
+export const resolveChecks: WeakMap<object, (field: Field) => void> = new WeakMap()
+const wrapped = new WeakSet<Field>()
+
+function wrap(field: Field): void {
+  if (wrapped.has(field)) return
+  wrapped.add(field)
+  const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver
+  field.resolve = (source, args, context, info) => {
+    if (typeof context === 'object' && context !== null) resolveChecks.get(context)?.(field)
+    return resolve(source, args, context, info)
+  }
+}

@@ -1,0 +1,248 @@
+import type { Plugin } from '@envelop/core'
+import {
+  AuthError,
+  type AuthResult,
+  type DefaultClaims,
+  hasRoles,
+  hasScopes,
+  type Identity,
+  type RequestLike,
+  requireRoles,
+  requireScopes,
+} from '@portcullis/core'
+import type { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql'
+import { demandsOf } from './check.js'
+import { toGraphQLError } from './errors.js'
+import { type NormalizedOptions, normalizeOptions, type UseAuthOptions } from './options.js'
+import { createPlan, type Plan, type Requirement, resolveChecks } from './plan.js'
+import { guardStream } from './subscriptions.js'
+
+/**
+ * What the plugin adds to the GraphQL context: the verified identity, or `null` when anonymous.
+ *
+ * @example
+ * const resolvers = {
+ *   Query: { me: (_: unknown, __: unknown, { identity }: AuthContext) => identity?.subject },
+ * }
+ */
+export interface AuthContext<Claims = DefaultClaims> {
+  identity: Identity<Claims> | null
+}
+
+/** The Envelop plugin {@link useAuth} returns; `onResponse` is Yoga's hook for refreshed cookies. */
+export type AuthPlugin<Claims = DefaultClaims> = Plugin<AuthContext<Claims>> & {
+  onResponse(payload: { request: Request; response: Response }): void
+}
+
+/** What one request proved, shared by every operation of a batch. */
+interface RequestState<Claims> {
+  readonly request: RequestLike | undefined
+  readonly result: AuthResult<Claims>
+  readonly identity: Identity<Claims> | null
+  /** The error that stops every operation: an invalid token (unless opted out) or a 503. */
+  readonly rejection: AuthError | undefined
+  /** Requirement -> denial, memoized per request. */
+  readonly decisions: Map<Requirement, AuthError | null>
+}
+
+function denial(identity: Identity<unknown> | null, requirement: Requirement): AuthError | null {
+  for (const rule of requirement) {
+    if (identity === null) return new AuthError('token_missing', 'authentication is required')
+    const { roles, scopes, mode } = rule
+    if (mode === 'any' && roles.length + scopes.length > 0) {
+      if (hasRoles(identity, roles, { mode }) && roles.length > 0) continue
+      if (hasScopes(identity, scopes, { mode }) && scopes.length > 0) continue
+    }
+    try {
+      // Core builds the errors, so codes, statuses and challenges match every other adapter.
+      if (mode === 'any' && scopes.length > 0) requireScopes(identity, scopes, { mode })
+      else if (mode === 'any') requireRoles(identity, roles, { mode })
+      else {
+        requireScopes(identity, scopes, { mode })
+        requireRoles(identity, roles, { mode })
+      }
+    } catch (error) {
+      if (error instanceof AuthError) return error
+      throw error
+    }
+  }
+  return null
+}
+
+function decide<Claims>(state: RequestState<Claims>, requirement: Requirement): AuthError | null {
+  let decision = state.decisions.get(requirement)
+  if (decision === undefined) {
+    decision = denial(state.identity, requirement)
+    state.decisions.set(requirement, decision)
+  }
+  return decision
+}
+
+/**
+ * An Envelop plugin (GraphQL Yoga included) that verifies the request's token once, puts the
+ * identity in `context.identity`, and enforces `@auth` rules before an operation executes.
+ *
+ * @example
+ * const yoga = createYoga({
+ *   schema: createSchema({ typeDefs: [authDirectiveTypeDefs, typeDefs], resolvers }),
+ *   plugins: [useAuth({ auth: createAuth({ issuer, audience, secret }) })],
+ * })
+ */
+export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Claims> {
+  const config: NormalizedOptions<Claims> = normalizeOptions(options)
+  const { auth } = config
+  const plans = new WeakMap<GraphQLSchema, Plan>()
+  const byRequest = new WeakMap<object, Promise<AuthResult<Claims>>>()
+  const cookies = new WeakMap<object, readonly string[]>()
+  const states = new WeakMap<object, Promise<RequestState<Claims>>>()
+
+  const planOf = (schema: GraphQLSchema): Plan => {
+    let plan = plans.get(schema)
+    if (!plan) {
+      plan = createPlan(schema, config)
+      plans.set(schema, plan)
+    }
+    return plan
+  }
+
+  /**
+   * One verification per HTTP request, shared by a batch's operations. Credentials that outlive a
+   * request (graphql-ws `connectionParams`, an upgrade request) are verified per operation, so a
+   * new subscription on an old socket sees expiry and revocation.
+   */
+  function authenticate(
+    request: RequestLike | undefined,
+    context: Readonly<Record<string, unknown>>,
+  ): Promise<AuthResult<Claims>> {
+    if (request === undefined) return Promise.resolve({ status: 'anonymous' })
+    const key = request === context.request ? request : context
+    let pending = byRequest.get(key)
+    if (!pending) {
+      pending = auth.authenticate(headersOf(request)).then((result) => {
+        if (result.setCookie?.length) cookies.set(request, result.setCookie)
+        return result
+      })
+      byRequest.set(key, pending)
+    }
+    return pending
+  }
+
+  async function build(context: Readonly<Record<string, unknown>>): Promise<RequestState<Claims>> {
+    const request = config.request(context)
+    const result = await authenticate(request, context)
+    const rejected = result.status === 'rejected' ? result.error : undefined
+    const anonymous = rejected?.status === 401 && config.invalidToken === 'anonymous'
+    return {
+      request,
+      result,
+      identity: result.status === 'authenticated' ? result.identity : null,
+      rejection: anonymous ? undefined : rejected,
+      decisions: new Map(),
+    }
+  }
+
+  function stateOf(context: object): Promise<RequestState<Claims>> {
+    let state = states.get(context)
+    if (!state) {
+      state = build(context as Record<string, unknown>)
+      states.set(context, state)
+    }
+    return state
+  }
+
+  /** Errors for the operation, or undefined when it may run. Registers resolve-time checks. */
+  function admit(
+    state: RequestState<Claims>,
+    args: {
+      schema: GraphQLSchema
+      document: Parameters<typeof demandsOf>[1]
+      operationName?: string | null
+      variableValues?: Readonly<Record<string, unknown>> | null
+      contextValue: unknown
+    },
+    mode: 'reject' | 'null',
+  ): GraphQLError[] | undefined {
+    if (state.rejection) return [toGraphQLError(state.rejection, { http: true })]
+    const plan = planOf(args.schema)
+    const errors: GraphQLError[] = []
+    for (const demand of demandsOf(plan, args.document, args.operationName, args.variableValues)) {
+      const error = decide(state, demand.requirement)
+      // In 'null' mode fields are nulled where they resolve; only introspection, which has no
+      // resolver to wrap, is decided here.
+      const field = demand.node.name.value
+      if (!error || (mode === 'null' && field !== '__schema' && field !== '__type')) continue
+      errors.push(toGraphQLError(error, { http: true, path: demand.path, nodes: demand.node }))
+    }
+    if (errors.length > 0) return errors
+    if (plan.atResolve.size > 0 && typeof args.contextValue === 'object' && args.contextValue !== null) {
+      resolveChecks.set(args.contextValue, (field) => {
+        const requirement = plan.atResolve.get(field)
+        const error = requirement && decide(state, requirement)
+        if (error) throw toGraphQLError(error, { http: false })
+      })
+    }
+    return undefined
+  }
+
+  return {
+    onSchemaChange({ schema }) {
+      planOf(schema)
+    },
+    async onContextBuilding({ context, extendContext }) {
+      const state = await stateOf(context)
+      extendContext({ identity: state.identity })
+    },
+    async onExecute({ args, extendContext, setResultAndStopExecution }) {
+      const state = await stateOf(args.contextValue)
+      extendContext({ identity: state.identity })
+      const errors = admit(state, args, config.onDeny)
+      if (errors) setResultAndStopExecution({ errors })
+    },
+    async onSubscribe({ args, extendContext, setResultAndStopExecution }) {
+      const state = await stateOf(args.contextValue)
+      extendContext({ identity: state.identity })
+      // A stream cannot be partly denied for its lifetime, so subscriptions are always all-or-nothing.
+      const errors = admit(state, args, 'reject')
+      if (errors) return setResultAndStopExecution({ errors })
+      if (!state.identity) return
+      const { identity, request } = state
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if (!isAsyncIterable(result)) return
+          setResult(
+            guardStream(result, {
+              expiresAt: identity.expiresAt,
+              now: config.now,
+              async recheck() {
+                const again = await auth.authenticate(headersOf(request ?? {}))
+                if (again.status === 'rejected') return again.error
+                if (again.status === 'anonymous' || again.identity.subject !== identity.subject)
+                  return new AuthError('token_missing', 'the subscription credentials are gone')
+                return undefined
+              },
+            }),
+          )
+        },
+      }
+    },
+    onResponse({ request, response }) {
+      for (const cookie of cookies.get(request) ?? []) response.headers.append('set-cookie', cookie)
+    },
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value
+}
+
+/**
+ * Yoga's Fetch `Request` may come from a ponyfill whose `Headers` is not the global class; copy
+ * those into a real `Headers` so core reads them (a plain record would read as no headers).
+ */
+function headersOf(request: RequestLike): RequestLike {
+  const headers = (request as { headers?: unknown }).headers
+  if (typeof Headers === 'undefined' || headers instanceof Headers) return request
+  if (typeof headers === 'object' && headers !== null && typeof (headers as Headers).get === 'function')
+    return new Headers(headers as Headers)
+  return request
+}

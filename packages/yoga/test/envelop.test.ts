@@ -1,0 +1,168 @@
+import { envelop, useEngine, useSchema } from '@envelop/core'
+import { assertSingleExecutionValue, createTestkit } from '@envelop/testing'
+import { createAuth, type Identity } from '@portcullis/core'
+import { type AuthContext, useAuth } from '@portcullis/yoga'
+import * as graphql from 'graphql'
+import {
+  GraphQLFloat,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+} from 'graphql'
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import { z } from 'zod'
+import { audience, auth, issuer, makeSchema, secret, sign } from './fixtures.js'
+
+const bearer = (token: string) =>
+  new Request('http://localhost/graphql', { headers: { authorization: `Bearer ${token}` } })
+
+describe('useAuth in a bare Envelop setup', () => {
+  const getEnveloped = envelop({ plugins: [useEngine(graphql), useSchema(makeSchema()), useAuth({ auth })] })
+
+  async function run(source: string, request?: unknown) {
+    const { parse, validate, contextFactory, execute, schema } = getEnveloped({ request })
+    const document = parse(source)
+    expect(validate(schema, document)).toEqual([])
+    const contextValue = await contextFactory()
+    return { context: contextValue, result: await execute({ schema, document, contextValue }) }
+  }
+
+  it('puts the identity in the context it builds', async () => {
+    const { context, result } = await run('{ me { id } }', bearer(await sign()))
+    expect(context.identity?.subject).toBe('alice')
+    expect(result).toEqual({ data: { me: { id: 'alice' } } })
+  })
+
+  it('reads credentials from a Node request or a plain header record', async () => {
+    const token = await sign()
+    const { result } = await run('{ me { id } }', { headers: { authorization: `Bearer ${token}` } })
+    expect(result).toEqual({ data: { me: { id: 'alice' } } })
+  })
+
+  it('returns errors carrying the HTTP status and challenge for the server to use', async () => {
+    const { context, result } = await run('{ me { id } }')
+    expect(context.identity).toBeNull()
+    assertSingleExecutionValue(result)
+    expect(result.data).toBeUndefined()
+    expect(result.errors?.[0]?.extensions).toEqual({
+      code: 'UNAUTHENTICATED',
+      reason: 'token_missing',
+      http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } },
+    })
+  })
+
+  it('types context.identity from the claims schema of the auth', async () => {
+    const claims = z.object({ sub: z.string(), tenant: z.string() })
+    const typed = createAuth({ issuer, audience, secret, claims })
+    const enveloped = envelop({
+      plugins: [useEngine(graphql), useSchema(makeSchema()), useAuth({ auth: typed })],
+    })
+    const context = await enveloped({ request: bearer(await sign({ tenant: 'acme' })) }).contextFactory()
+    expectTypeOf(context.identity).toEqualTypeOf<Identity<{ sub: string; tenant: string }> | null>()
+    expect(context.identity?.claims.tenant).toBe('acme')
+    expectTypeOf<AuthContext['identity']>().toEqualTypeOf<Identity | null>()
+  })
+
+  it('rejects bad options with a TypeError naming the option', () => {
+    expect(() => useAuth({ auth: undefined as never })).toThrow('"auth" must be the result of createAuth()')
+    expect(() => useAuth({ auth, onDeny: 'drop' as never })).toThrow(`"onDeny" must be 'reject' or 'null'`)
+    expect(() => useAuth({ auth, invalidToken: 'allow' as never })).toThrow(
+      `"invalidToken" must be 'reject' or 'anonymous'`,
+    )
+    expect(() => useAuth({ auth, protectAll: 'yes' as never })).toThrow('"protectAll" must be a boolean')
+  })
+})
+
+describe('useAuth with the Envelop test kit', () => {
+  it('executes allowed operations and rejects denied ones', async () => {
+    const testkit = createTestkit([useAuth({ auth })], makeSchema())
+    const allowed = await testkit.execute(
+      '{ reports { title } }',
+      {},
+      { request: bearer(await sign({ scope: 'read:reports' })) },
+    )
+    assertSingleExecutionValue(allowed)
+    expect(allowed.data).toEqual({ reports: [{ title: 'Q0' }, { title: 'Q1' }] })
+
+    const denied = await testkit.execute(
+      '{ reports { revenue } }',
+      {},
+      { request: bearer(await sign({ scope: 'read:reports' })) },
+    )
+    assertSingleExecutionValue(denied)
+    expect(denied.errors?.map((error) => [error.path, error.extensions.code])).toEqual([
+      [['reports', 'revenue'], 'FORBIDDEN'],
+    ])
+  })
+})
+
+describe('a code-first schema with extensions.auth', () => {
+  const Invoice = new GraphQLObjectType({
+    name: 'Invoice',
+    fields: {
+      number: { type: GraphQLString },
+      total: { type: GraphQLFloat, extensions: { auth: { roles: ['finance'] } } },
+    },
+  })
+  const Audit = new GraphQLObjectType({
+    name: 'Audit',
+    extensions: { auth: { scopes: ['audit', 'admin'], mode: 'any' } },
+    fields: { entries: { type: GraphQLInt, resolve: () => 7 } },
+  })
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType({
+      name: 'Query',
+      fields: {
+        invoices: {
+          type: new GraphQLList(Invoice),
+          extensions: { auth: {} },
+          resolve: () => [{ number: 'I-1', total: 12.5 }],
+        },
+        audit: { type: Audit, resolve: () => ({}) },
+        status: { type: GraphQLString, extensions: { auth: { public: true } }, resolve: () => 'up' },
+      },
+    }),
+  })
+  const testkit = createTestkit([useAuth({ auth, protectAll: true })], schema)
+  const as = async (claims: Record<string, unknown> | undefined, query: string) => {
+    const result = await testkit.execute(
+      query,
+      {},
+      { request: claims ? bearer(await sign(claims)) : undefined },
+    )
+    assertSingleExecutionValue(result)
+    return result
+  }
+
+  it('applies field, type and public rules from extensions', async () => {
+    expect((await as(undefined, '{ status }')).data).toEqual({ status: 'up' })
+    expect((await as(undefined, '{ invoices { number } }')).errors?.[0]?.extensions.code).toBe(
+      'UNAUTHENTICATED',
+    )
+    expect((await as({}, '{ invoices { number } }')).data).toEqual({ invoices: [{ number: 'I-1' }] })
+    expect((await as({}, '{ invoices { total } }')).errors?.[0]?.extensions).toMatchObject({
+      reason: 'forbidden',
+    })
+    expect((await as({ roles: ['finance'] }, '{ invoices { total } }')).data).toEqual({
+      invoices: [{ total: 12.5 }],
+    })
+    expect((await as({}, '{ audit { entries } }')).errors?.[0]?.extensions).toMatchObject({
+      reason: 'insufficient_scope',
+    })
+    expect((await as({ scope: 'audit' }, '{ audit { entries } }')).data).toEqual({ audit: { entries: 7 } })
+  })
+
+  it('names the element of a malformed rule when the plugin meets the schema', () => {
+    const broken = new GraphQLSchema({
+      query: new GraphQLObjectType({
+        name: 'Query',
+        fields: { x: { type: GraphQLString, extensions: { auth: { roles: 'admin' } } } },
+      }),
+    })
+    expect(() => envelop({ plugins: [useEngine(graphql), useSchema(broken), useAuth({ auth })] })).toThrow(
+      'Query.x: "auth.roles" must be an array of non-empty strings',
+    )
+  })
+})
