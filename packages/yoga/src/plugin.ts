@@ -136,7 +136,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     const key = request === context.request ? request : context
     let pending = byRequest.get(key)
     if (!pending) {
-      pending = auth.authenticate(headersOf(request)).then((result) => {
+      pending = auth.authenticate(request).then((result) => {
         if (result.setCookie?.length) cookies.set(request, result.setCookie)
         return result
       })
@@ -234,7 +234,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
               expiresAt: identity.expiresAt,
               now: config.now,
               async recheck() {
-                const again = await auth.authenticate(headersOf(request ?? {}))
+                const again = await auth.authenticate(request ?? {})
                 if (again.status === 'rejected') return again.error
                 if (again.status === 'anonymous' || again.identity.subject !== identity.subject)
                   return new AuthError('token_missing', 'the subscription credentials are gone')
@@ -253,16 +253,4 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value
-}
-
-/**
- * Yoga's Fetch `Request` may come from a ponyfill whose `Headers` is not the global class; copy
- * those into a real `Headers` so core reads them (a plain record would read as no headers).
- */
-function headersOf(request: RequestLike): RequestLike {
-  const headers = (request as { headers?: unknown }).headers
-  if (typeof Headers === 'undefined' || headers instanceof Headers) return request
-  if (typeof headers === 'object' && headers !== null && typeof (headers as Headers).get === 'function')
-    return new Headers(headers as Headers)
-  return request
 }
