@@ -123,6 +123,12 @@ export async function runGraphqlScale(options: RoundOptions): Promise<Section> {
         measured: formatRatio(ratio),
       })
   }
+  if (!SCALE_SCENARIOS.some((scenario) => scenario.ours))
+    targets.push({
+      name: `useAuth: within ${SCALE_TARGET}x of no auth`,
+      met: undefined,
+      measured: '`@portcullis/yoga` missing from this build',
+    })
   const notes = SCALE_SCENARIOS.some((scenario) => scenario.ours)
     ? []
     : ['`@portcullis/yoga` was not available in this build, so only the peer was measured.']

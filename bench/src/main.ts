@@ -64,7 +64,8 @@ const summary = [
   'The machine is shared and noisy, so every number that matters is a ratio taken side by side in the same',
   'interleaved rounds, and each is the median over rounds.',
   '',
-  `**Targets: ${targets.filter((target) => target.met).length} of ${targets.length} met.**`,
+  `**Targets: ${targets.filter((target) => target.met === true).length} of ${targets.length} met` +
+    `${targets.some((target) => target.met === undefined) ? ' (some not measured: see below)' : ''}.**`,
 ].join('\n')
 const markdown = `${[summary, ...sections.map(renderSection)].join('\n\n')}\n`
 if (!quick && !only) await writeFile(new URL('../RESULTS.md', import.meta.url), markdown)

@@ -1,7 +1,8 @@
 /** A target from issue 7, and whether this run met it. */
 export interface Target {
   readonly name: string
-  readonly met: boolean
+  /** `undefined` when the code under test is missing from this build. */
+  readonly met: boolean | undefined
   readonly measured: string
 }
 
@@ -20,7 +21,8 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
 }
 
-export const verdict = (met: boolean): string => (met ? 'met' : '**not met**')
+export const verdict = (met: boolean | undefined): string =>
+  met === undefined ? 'not measured' : met ? 'met' : '**not met**'
 
 export function renderSection(section: Section): string {
   const parts = [`## ${section.title}`, section.intro, markdownTable(section.header, section.rows)]

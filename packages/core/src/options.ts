@@ -5,6 +5,7 @@ import type { RoleOptions } from './identity.js'
 import type { Duration } from './internal/duration.js'
 import type { JwksEvent, JwksOptions } from './keys/jwks.js'
 import type { Algorithm, KeyInput } from './keys/key.js'
+import type { Sessions } from './sessions/options.js'
 import type { TokenReader } from './sources/source.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 
@@ -138,10 +139,23 @@ export interface CommonOptions<Schema extends StandardSchemaV1 | undefined> {
 }
 
 /**
- * Options of `createAuth`: one issuer inline, or several under `issuers`.
+ * Sessions signed by this service, from `createSessions()`: verified first, revocation checked.
  *
  * @example
- * const options: AuthOptions = { issuer: 'https://id.example.com/', audience: 'api', jwks: 'https://id.example.com/jwks' }
+ * const auth = createAuth({ sessions, issuers: [{ issuer: 'https://id.example.com/', audience }] })
+ */
+export interface SessionsOption {
+  /** Verifies these sessions (their cookie is read first) and refreshes them transparently. */
+  sessions: Sessions
+}
+
+/**
+ * Options of `createAuth`: one issuer inline, or several under `issuers`, or `sessions` alone, or
+ * `sessions` beside either.
  */
 export type AuthOptions<Schema extends StandardSchemaV1 | undefined = undefined> = CommonOptions<Schema> &
-  ((IssuerOptions & { issuers?: never }) | { issuers: readonly IssuerOptions[]; issuer?: never })
+  (
+    | (IssuerOptions & { issuers?: never } & Partial<SessionsOption>)
+    | ({ issuers: readonly IssuerOptions[]; issuer?: never } & Partial<SessionsOption>)
+    | (SessionsOption & { issuer?: never; issuers?: never })
+  )

@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 
 // The README's code runs as pasted: each ```ts block is written to a module and imported.
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+// The Sessions section's code runs in test/sessions/http.test.ts; here, everything before it.
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').split('\n## Sessions')[0]!
 const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!)
 const dir = new URL('./.readme-tmp/', import.meta.url)
 mkdirSync(dir, { recursive: true })

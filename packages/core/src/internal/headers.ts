@@ -70,6 +70,16 @@ function fromRawHeaders(raw: readonly string[]): HeaderReader {
 }
 
 /**
+ * A Fetch `Headers`, also from another realm or a ponyfill (Yoga's `@whatwg-node/fetch`), which
+ * `instanceof` misses: anything whose `get` and `has` are functions.
+ */
+function isHeaders(value: unknown): value is Headers {
+  if (typeof value !== 'object' || value === null) return false
+  if (typeof Headers !== 'undefined' && value instanceof Headers) return true
+  return typeof (value as Headers).get === 'function' && typeof (value as Headers).has === 'function'
+}
+
+/**
  * Wraps any {@link RequestLike} in a {@link HeaderReader}; anything unrecognized reads as no headers.
  *
  * @example
@@ -77,9 +87,9 @@ function fromRawHeaders(raw: readonly string[]): HeaderReader {
  */
 export function headerReader(request: RequestLike | null | undefined): HeaderReader {
   if (typeof request !== 'object' || request === null) return fromRecord({})
-  if (typeof Headers !== 'undefined' && request instanceof Headers) return fromHeaders(request)
+  if (isHeaders(request)) return fromHeaders(request)
   const headers = (request as { headers?: unknown }).headers
-  if (typeof Headers !== 'undefined' && headers instanceof Headers) return fromHeaders(headers)
+  if (isHeaders(headers)) return fromHeaders(headers)
   // Node merges or drops repeated headers (it keeps only the first Authorization), so read raw lines.
   const raw = (request as NodeRequestLike).rawHeaders
   if (Array.isArray(raw)) return fromRawHeaders(raw)

@@ -8,7 +8,7 @@ import type { HeaderReader } from '../internal/headers.js'
  */
 export interface TokenReader {
   /** What kind of source this is, reported as `identity.source`. */
-  readonly kind: 'cookie' | 'bearer'
+  readonly kind: 'cookie' | 'bearer' | 'session'
   /** The cookie or header name. */
   readonly name: string
   /** Returns the token, undefined when the request carries none; throws an `AuthError` for malformed input. */
