@@ -152,6 +152,9 @@ export interface SessionsOption {
 /**
  * Options of `createAuth`: one issuer inline, or several under `issuers`, or `sessions` alone, or
  * `sessions` beside either.
+ *
+ * @example
+ * const options: AuthOptions = { issuer: 'https://id.example.com/', audience: 'api', jwks: 'https://id.example.com/jwks' }
  */
 export type AuthOptions<Schema extends StandardSchemaV1 | undefined = undefined> = CommonOptions<Schema> &
   (
