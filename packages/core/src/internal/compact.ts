@@ -24,11 +24,13 @@ export interface UnverifiedToken {
 const KEY_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const
 
 const malformed = (message: string) => new AuthError('token_malformed', message)
+// One decoder for every token: decode() without { stream } keeps no state between calls.
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
 
 function parseObject(bytes: Uint8Array, part: string): Record<string, unknown> {
   let value: unknown
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+    value = JSON.parse(UTF8.decode(bytes))
   } catch {
     throw malformed(`token ${part} is not valid JSON`)
   }
