@@ -77,8 +77,9 @@ describe('weak RSA keys', () => {
   it('skips weak keys in a remote JWKS and keeps the strong ones', async () => {
     const strong = await signingKey('RS256', 'strong')
     const weak = { ...(await exportJWK(rsa(1024))), kid: 'weak', alg: 'RS256' }
+    const exponent3 = { ...(await exportJWK(rsa(2048, 3))), kid: 'e3', alg: 'RS256' }
     const events: AuthEvent[] = []
-    const idp = await serveJson(() => ({ keys: [weak, strong.publicJwk] }))
+    const idp = await serveJson(() => ({ keys: [weak, exponent3, strong.publicJwk] }))
     const auth = createAuth({
       issuer,
       audience,
@@ -86,7 +87,7 @@ describe('weak RSA keys', () => {
       onEvent: (event) => events.push(event),
     })
     expect((await auth.verify(await sign(strong))).keyId).toBe('strong')
-    expect(events).toContainEqual(expect.objectContaining({ type: 'jwks_fetched', keys: 1, skipped: 1 }))
+    expect(events).toContainEqual(expect.objectContaining({ type: 'jwks_fetched', keys: 1, skipped: 2 }))
   })
 
   it('refuses a JWK that carries its private key', async () => {
