@@ -270,7 +270,22 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     try {
       const headers = headerReader(request)
       for (const reader of sources) {
-        const token = reader.read(headers)
+        let token: string | undefined
+        try {
+          token = reader.read(headers)
+        } catch (error) {
+          // An ambiguous or malformed header never reaches verify(): report it all the same.
+          if (error instanceof AuthError)
+            emit({
+              type: 'rejected',
+              code: error.code,
+              issuer: undefined,
+              kid: undefined,
+              source: reader.kind,
+              durationMs: 0,
+            })
+          throw error
+        }
         if (session && reader === session.reader) {
           const result = await authenticateSession(session, headers, token)
           if (result) return result

@@ -130,6 +130,31 @@ describe('onEvent', () => {
     ])
   })
 
+  it('reports ambiguous and malformed headers, which never reach verify()', async () => {
+    const { events, onEvent } = recorder()
+    const auth = createAuth({ issuer, audience, secret, onEvent })
+    await auth.authenticate({ authorization: ['Bearer a', 'Bearer b'] })
+    await auth.authenticate({ cookie: '__session=a; __session=b' })
+    expect(events).toEqual([
+      {
+        type: 'rejected',
+        code: 'token_ambiguous',
+        issuer: undefined,
+        kid: undefined,
+        source: 'bearer',
+        durationMs: 0,
+      },
+      {
+        type: 'rejected',
+        code: 'token_ambiguous',
+        issuer: undefined,
+        kid: undefined,
+        source: 'cookie',
+        durationMs: 0,
+      },
+    ])
+  })
+
   it('survives a throwing hook', async () => {
     const auth = createAuth({
       issuer,
