@@ -13,7 +13,9 @@ export interface KeySet {
 
 /**
  * Picks the keys for a token header: keys whose `kid` matches, or, when no key has a `kid`,
- * every key that supports `alg`. A `kid` the set does not know matches nothing.
+ * every key that supports `alg`. A `kid` the set does not know matches nothing. A token without a
+ * `kid` matches the keys without one, or the set's only key for `alg` (OIDC Core 10.1 lets a token
+ * omit `kid` only then), never every key of a large set: one forged token would cost them all.
  */
 export function selectKeys(
   keys: readonly VerificationKey[],
@@ -21,7 +23,10 @@ export function selectKeys(
   alg: Algorithm,
 ): VerificationKey[] {
   const usable = keys.filter((key) => key.algorithms.includes(alg))
-  if (kid === undefined) return usable
+  if (kid === undefined) {
+    const unnamed = usable.filter((key) => key.kid === undefined)
+    return unnamed.length > 0 || usable.length !== 1 ? unnamed : usable
+  }
   const byKid = usable.filter((key) => key.kid === kid)
   if (byKid.length > 0 || keys.some((key) => key.kid !== undefined)) return byKid
   return usable

@@ -48,4 +48,21 @@ describe('kid tricks', () => {
     const auth = createAuth({ issuer, audience, jwks: { keys: [key.publicJwk] } })
     await expect(auth.verify(await sign(attacker))).rejects.toMatchObject({ code: 'signature_invalid' })
   })
+
+  it('does not try every key of a large JWKS for a token without kid', async () => {
+    const keys = await Promise.all(Array.from({ length: 20 }, (_, i) => signingKey('ES256', `k${i}`)))
+    const auth = createAuth({ issuer, audience, jwks: { keys: keys.map((k) => k.publicJwk) } })
+    await expect(auth.verify(await sign(keys[7]!, {}, { kid: undefined }))).rejects.toMatchObject({
+      code: 'key_not_found',
+      status: 401,
+    })
+    expect((await auth.verify(await sign(keys[7]!))).keyId).toBe('k7')
+  })
+
+  it('accepts a token without kid when the set holds one key for its alg (OIDC Core 10.1)', async () => {
+    const key = await signingKey('ES256', 'only')
+    const other = await signingKey('RS256', 'rsa')
+    const auth = createAuth({ issuer, audience, jwks: { keys: [key.publicJwk, other.publicJwk] } })
+    expect((await auth.verify(await sign(key, {}, { kid: undefined }))).subject).toBe('alice')
+  })
 })

@@ -21,10 +21,16 @@ describe('selectKeys', () => {
     expect(selectKeys([a, b], 'c', 'ES256')).toEqual([])
   })
 
-  it('tries every key of the alg when the token has no kid, or no key has one', () => {
+  it('tries every key of the alg when no key has a kid', () => {
     const plain = key(undefined, ['ES256'])
+    const other = key(undefined, ['ES256'])
+    expect(selectKeys([plain, other], 'anything', 'ES256')).toEqual([plain, other])
+    expect(selectKeys([plain, other], undefined, 'ES256')).toEqual([plain, other])
+  })
+
+  it('matches a token without kid to the only key for its alg, never to several named keys', () => {
     expect(selectKeys([a, b], undefined, 'ES256')).toEqual([a])
-    expect(selectKeys([plain], 'anything', 'ES256')).toEqual([plain])
+    expect(selectKeys([a, key('a2', ['ES256'])], undefined, 'ES256')).toEqual([])
   })
 })
 
