@@ -138,7 +138,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     source: TokenSource,
     seen: { issuer?: string; kid?: string },
   ): Promise<CacheEntry<Claims>> {
-    if (session?.unseal && token.split('.', 6).length === 5) {
+    if (session?.unseal && typeof token === 'string' && token.split('.', 6).length === 5) {
       const { header, payload, issuer } = await openSealed(token)
       seen.issuer = issuer.rules.issuer
       return entryOf(header, payload, issuer, source)
