@@ -14,7 +14,15 @@ export function discoveryUrl(issuer: string): string {
  * const jwks = await discoverJwksUri('https://id.example.com') // 'https://id.example.com/jwks'
  */
 export async function discoverJwksUri(issuer: string, options: JwksOptions = {}): Promise<string> {
-  const document = await fetchJson(discoveryUrl(issuer), {
+  let location: URL
+  try {
+    location = new URL(discoveryUrl(issuer))
+  } catch {
+    throw new Error('issuer is not a URL, so its keys cannot be discovered')
+  }
+  // A document fetched over plain http names whatever jwks_uri a network attacker wants.
+  if (!isSecureUrl(location)) throw new Error('issuer must use https for discovery')
+  const document = await fetchJson(location.href, {
     timeout: toSeconds(options.timeout ?? JWKS_DEFAULTS.timeout, 'jwks.timeout'),
     maxBytes: options.maxBytes ?? JWKS_DEFAULTS.maxBytes,
     headers: options.headers,
