@@ -187,6 +187,14 @@ export function createRemoteKeySet(
   let lastError: string | undefined
   let inflight: Promise<void> | undefined
 
+  function emit(event: JwksEvent): void {
+    try {
+      options.onEvent?.(event)
+    } catch {
+      // A faulty metrics hook must not turn a good fetch into an outage.
+    }
+  }
+
   async function load(): Promise<void> {
     const started = now()
     lastAttempt = started
@@ -223,7 +231,7 @@ export function createRemoteKeySet(
       keys = usable
       fetchedAt = now()
       lastError = undefined
-      options.onEvent?.({
+      emit({
         type: 'jwks_fetched',
         url: target,
         keys: usable.length,
@@ -232,7 +240,7 @@ export function createRemoteKeySet(
       })
     } catch (error) {
       lastError = reasonOf(error)
-      options.onEvent?.({
+      emit({
         type: 'jwks_fetch_failed',
         url: target,
         reason: lastError,
