@@ -86,6 +86,11 @@ function keySetOf(
       // Keys fetched over plain http can be swapped by anyone on the path; loopback is for development.
       if (!isSecureUrl(url))
         throw new TypeError(`${at}: "jwks" URL must use https (plain http only on loopback)`)
+      // fetch refuses such a URL and quotes it whole in its error: the password would reach messages.
+      if (url.username !== '' || url.password !== '')
+        throw new TypeError(
+          `${at}: "jwks" URL must not contain a user name or password (send credentials in jwksOptions.headers)`,
+        )
       return { keySet: remote(url.href), algorithms: ASYMMETRIC_ALGORITHMS }
     }
     if (typeof jwks !== 'object' || jwks === null || !Array.isArray(jwks.keys))
