@@ -69,6 +69,15 @@ interface CacheEntry<Claims> {
   readonly issuer: NormalizedIssuer
 }
 
+/** Freezes a verified value all the way down: a cache hit hands the same object to every request. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const item of Object.values(value)) deepFreeze(item)
+  }
+  return value
+}
+
 /** Access-token failures a valid refresh cookie recovers from: expiry, and a secret rotated out. */
 const REFRESHABLE = new Set<AuthError['code']>(['token_expired', 'key_not_found', 'signature_invalid'])
 
@@ -138,7 +147,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     source: TokenSource,
     seen: { issuer?: string; kid?: string },
   ): Promise<CacheEntry<Claims>> {
-    if (session?.unseal && token.split('.', 6).length === 5) {
+    if (session?.unseal && typeof token === 'string' && token.split('.', 6).length === 5) {
       const { header, payload, issuer } = await openSealed(token)
       seen.issuer = issuer.rules.issuer
       return entryOf(header, payload, issuer, source)
@@ -162,7 +171,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
   ): Promise<CacheEntry<Claims>> {
     checkClaims(payload, header, issuer.rules, now() / 1000)
     const claims = await validateClaims(payload)
-    const identity: Identity<Claims> = {
+    const identity: Identity<Claims> = deepFreeze({
       subject: payload.sub as string,
       issuer: payload.iss as string,
       audience:
@@ -176,7 +185,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       source,
       claims,
       payload,
-    }
+    })
     return { identity, issuer }
   }
 
@@ -202,7 +211,8 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       if (entry) {
         // A cached token is re-checked against the clock on every hit, so it never outlives `exp`.
         checkTimes(entry.identity.payload, entry.issuer.rules, now() / 1000)
-        if (entry.identity.source !== source) entry = { ...entry, identity: { ...entry.identity, source } }
+        if (entry.identity.source !== source)
+          entry = { ...entry, identity: Object.freeze({ ...entry.identity, source }) }
       } else {
         entry = await verifyUncached(token, source, seen)
         cache?.set(token, entry)

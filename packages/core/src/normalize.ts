@@ -3,7 +3,7 @@ import type { Identity } from './identity.js'
 import type { ClaimRules } from './internal/claims.js'
 import { toSeconds } from './internal/duration.js'
 import { discoverJwksUri } from './keys/discovery.js'
-import { createRemoteKeySet } from './keys/jwks.js'
+import { createRemoteKeySet, isSecureUrl } from './keys/jwks.js'
 import {
   ALL_ALGORITHMS,
   type Algorithm,
@@ -83,8 +83,14 @@ function keySetOf(
       } catch {
         throw new TypeError(`${at}: "jwks" must be an absolute URL or a JSON Web Key Set`)
       }
-      if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        throw new TypeError(`${at}: "jwks" URL must use https`)
+      // Keys fetched over plain http can be swapped by anyone on the path; loopback is for development.
+      if (!isSecureUrl(url))
+        throw new TypeError(`${at}: "jwks" URL must use https (plain http only on loopback)`)
+      // fetch refuses such a URL and quotes it whole in its error: the password would reach messages.
+      if (url.username !== '' || url.password !== '')
+        throw new TypeError(
+          `${at}: "jwks" URL must not contain a user name or password (send credentials in jwksOptions.headers)`,
+        )
       return { keySet: remote(url.href), algorithms: ASYMMETRIC_ALGORITHMS }
     }
     if (typeof jwks !== 'object' || jwks === null || !Array.isArray(jwks.keys))

@@ -37,8 +37,9 @@ const EMPTY: readonly string[] = []
 function fromHeaders(headers: Headers): HeaderReader {
   return {
     all(name) {
-      const value = headers.get(name)
-      return value === null ? EMPTY : [value]
+      const value: unknown = headers.get(name)
+      // A Headers look-alike may hand back anything: only a string is a header value.
+      return typeof value === 'string' ? [value] : EMPTY
     },
   }
 }
@@ -63,7 +64,12 @@ function fromRawHeaders(raw: readonly string[]): HeaderReader {
   return {
     all(name) {
       const values: string[] = []
-      for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) values.push(raw[i + 1]!)
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const key: unknown = raw[i]
+        const value: unknown = raw[i + 1]
+        if (typeof key === 'string' && typeof value === 'string' && key.toLowerCase() === name)
+          values.push(value)
+      }
       return values
     },
   }

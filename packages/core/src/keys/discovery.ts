@@ -1,6 +1,8 @@
 import { toSeconds } from '../internal/duration.js'
 import { fetchJson, isSecureUrl, JWKS_DEFAULTS, type JwksOptions } from './jwks.js'
 
+const hasCredentials = (url: URL) => url.username !== '' || url.password !== ''
+
 /** The OpenID Connect discovery document URL of an issuer (OIDC Discovery 1.0, section 4). */
 export function discoveryUrl(issuer: string): string {
   return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`
@@ -14,7 +16,16 @@ export function discoveryUrl(issuer: string): string {
  * const jwks = await discoverJwksUri('https://id.example.com') // 'https://id.example.com/jwks'
  */
 export async function discoverJwksUri(issuer: string, options: JwksOptions = {}): Promise<string> {
-  const document = await fetchJson(discoveryUrl(issuer), {
+  let location: URL
+  try {
+    location = new URL(discoveryUrl(issuer))
+  } catch {
+    throw new Error('issuer is not a URL, so its keys cannot be discovered')
+  }
+  // A document fetched over plain http names whatever jwks_uri a network attacker wants.
+  if (!isSecureUrl(location)) throw new Error('issuer must use https for discovery')
+  if (hasCredentials(location)) throw new Error('issuer must not contain a user name or password')
+  const document = await fetchJson(location.href, {
     timeout: toSeconds(options.timeout ?? JWKS_DEFAULTS.timeout, 'jwks.timeout'),
     maxBytes: options.maxBytes ?? JWKS_DEFAULTS.maxBytes,
     headers: options.headers,
@@ -33,5 +44,7 @@ export async function discoverJwksUri(issuer: string, options: JwksOptions = {})
     throw new Error('discovery document has an invalid jwks_uri')
   }
   if (!isSecureUrl(url)) throw new Error('jwks_uri must use https')
+  // fetch would refuse it, quoting the URL (and its password) in the error.
+  if (hasCredentials(url)) throw new Error('jwks_uri must not contain a user name or password')
   return url.href
 }

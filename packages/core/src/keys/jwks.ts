@@ -188,6 +188,14 @@ export function createRemoteKeySet(
   let inflight: Promise<void> | undefined
   let refetchNext = false
 
+  function emit(event: JwksEvent): void {
+    try {
+      options.onEvent?.(event)
+    } catch {
+      // A faulty metrics hook must not turn a good fetch into an outage.
+    }
+  }
+
   async function load(): Promise<void> {
     const started = now()
     lastAttempt = started
@@ -224,7 +232,7 @@ export function createRemoteKeySet(
       keys = usable
       fetchedAt = now()
       lastError = undefined
-      options.onEvent?.({
+      emit({
         type: 'jwks_fetched',
         url: target,
         keys: usable.length,
@@ -233,7 +241,7 @@ export function createRemoteKeySet(
       })
     } catch (error) {
       lastError = reasonOf(error)
-      options.onEvent?.({
+      emit({
         type: 'jwks_fetch_failed',
         url: target,
         reason: lastError,

@@ -159,8 +159,11 @@ export function createSessions(options: SessionsOptions): Sessions {
           rotatedAt: at,
           next: sealNext(secret, next),
         }
-        if (await guard(() => store.compareAndSwap(key, raw, JSON.stringify(rotated), ttl)))
+        if (await guard(() => store.compareAndSwap(key, raw, JSON.stringify(rotated), ttl))) {
+          // Rewrite the subject's index after its session: revokeSubject must outlive the record.
+          await subjects.add(record.sub, sessionId, record.exp)
           return tokensFor(sessionId, rotated, next, at)
+        }
         continue // Someone else rotated first: look again, this is now the previous token.
       }
       if (hash === record.old[0] && at - record.rotatedAt < grace && record.next !== undefined) {

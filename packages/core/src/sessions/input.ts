@@ -14,6 +14,9 @@ const RESERVED_CLAIMS = new Set([
   'scope',
   'scp',
   'roles',
+  // createAuth's default role claims beside `roles`.
+  'role',
+  'realm_access',
 ])
 // RFC 6749 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+$/

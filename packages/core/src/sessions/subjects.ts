@@ -37,13 +37,16 @@ const busy = () => new AuthError('store_unavailable', 'session store is too busy
  */
 export function subjectIndex(store: Store, now: () => number, maxPerSubject: number) {
   return {
-    /** Lists a new session, ending the oldest live ones past `maxPerSubject`. */
+    /**
+     * Lists a session (again: after a refresh rewrote its record, so that a store dropping the least
+     * recently written key drops the session before its index), ending the oldest past `maxPerSubject`.
+     */
     async add(subject: string, sessionId: string, expiresAt: number): Promise<void> {
       const key = subjectKey(subject)
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const raw = await guard(() => store.get(key))
         const at = now()
-        let list = parseIndex(raw).filter(([, end]) => end > at)
+        let list = parseIndex(raw).filter(([id, end]) => end > at && id !== sessionId)
         list.push([sessionId, expiresAt])
         if (list.length > maxPerSubject) {
           // Sessions revoked one by one stay listed until they expire: drop those before ending live ones.
