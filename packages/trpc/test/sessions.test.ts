@@ -59,6 +59,40 @@ describe('core sessions through tRPC', () => {
     expect(outcome.error?.data).toMatchObject({ code: 'UNAUTHORIZED', authCode: 'revoked' })
   })
 
+  it('refreshes an expired session when an SSE subscription starts, with the cookies on its response', async () => {
+    const app = await createSessionApp()
+    const url = await serveStandalone(app.router, app.createContext)
+    app.clock.advance(10 * 60_000) // the access cookie has expired; the refresh cookie has not
+    const cookie = app.browser.header()
+    const received: string[][] = []
+    const client = createTRPCClient<SessionRouter>({
+      links: [
+        httpSubscriptionLink({
+          url: `${url}/trpc`,
+          EventSource,
+          eventSourceOptions: {
+            fetch: async (input, init) => {
+              const response = await fetch(input, { ...init, headers: { ...init.headers, cookie } })
+              received.push(response.headers.getSetCookie())
+              return response
+            },
+          },
+        }),
+      ],
+    })
+    const first = await new Promise<number>((resolve, reject) => {
+      const subscription = client.ticks.subscribe(undefined, {
+        onData(value) {
+          subscription.unsubscribe()
+          resolve(value)
+        },
+        onError: reject,
+      })
+    })
+    expect(first).toBe(0)
+    expect(received[0]).toHaveLength(2)
+  })
+
   it('end a WebSocket subscription authenticated by cookie once the session is logged out', async () => {
     const app = await createSessionApp()
     const url = await serveWebSocket(app)
