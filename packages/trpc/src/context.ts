@@ -61,7 +61,8 @@ interface NodeResponseLike {
 
 function headerSink(opts: AuthContextOptions): HeaderSink | undefined {
   const { resHeaders, res } = opts
-  if (typeof Headers !== 'undefined' && resHeaders instanceof Headers)
+  // By shape, not instanceof: edge runtimes and ponyfills bring their own Headers class.
+  if (typeof resHeaders?.append === 'function')
     return { append: (name, value) => resHeaders.append(name, value) }
   const node = res as Partial<NodeResponseLike> | undefined
   if (typeof node?.setHeader === 'function' && typeof node.getHeader === 'function') {

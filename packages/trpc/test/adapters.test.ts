@@ -1,36 +1,11 @@
-import type { AuthResult } from '@portcullis/core'
-import { AuthError } from '@portcullis/core'
 import { createTRPCClient, httpBatchLink } from '@trpc/client'
 import { describe, expect, it } from 'vitest'
-import type { z } from 'zod'
-import { type claims, makeAuth, sign } from './support/fixtures.js'
-import { type App, type AppRouter, createApp } from './support/router.js'
-import { serveExpress, serveFetch, serveNode } from './support/servers.js'
+import { makeAuth, sign } from './support/fixtures.js'
+import { type AppRouter, createApp } from './support/router.js'
+import { type Served, serveExpress, serveFetch, serveNode } from './support/servers.js'
+import { createSessionApp } from './support/sessions.js'
 
-type Claims = z.output<typeof claims>
-const refreshCookies = [
-  '__session=renewed; Path=/; HttpOnly; Secure; SameSite=Lax',
-  '__refresh=r2; Path=/auth; HttpOnly',
-]
-
-/**
- * Test-only stand-in for core's sessions until they land: a real verifier whose `authenticate`
- * result carries refresh cookies, as a transparent session refresh does.
- */
-function withSetCookie(
-  auth: ReturnType<typeof makeAuth>,
-  decide?: (result: AuthResult<Claims>) => AuthResult<Claims>,
-): ReturnType<typeof makeAuth> {
-  return {
-    ...auth,
-    authenticate: async (request) => {
-      const result = decide ? decide(await auth.authenticate(request)) : await auth.authenticate(request)
-      return { ...result, setCookie: refreshCookies }
-    },
-  }
-}
-
-const adapters: Array<[string, (app: App) => Promise<string>]> = [
+const adapters: Array<[string, (app: Served) => Promise<string>]> = [
   ['fetch', serveFetch],
   ['standalone', serveNode],
   ['express', serveExpress],
@@ -84,37 +59,59 @@ describe.each(adapters)('the %s adapter', (_name, serve) => {
     expect(response.headers.get('www-authenticate')).toContain('error="insufficient_scope"')
   })
 
-  it('sends refresh cookies once on a batched response', async () => {
-    const url = await serve(createApp(withSetCookie(makeAuth())))
-    const response = await fetch(`${url}/trpc/me,search,reports?batch=1&input=${encodeURIComponent('{}')}`, {
-      headers: { authorization: `Bearer ${await sign()}` },
-    })
-    expect(response.status).toBe(200)
-    expect(response.headers.getSetCookie()).toEqual(refreshCookies)
-  })
+  describe('with core sessions', () => {
+    const batch = (paths: string) => `${paths}?batch=1&input=${encodeURIComponent('{}')}`
 
-  it('sends refresh cookies on a streamed batch (httpBatchStreamLink)', async () => {
-    const url = await serve(createApp(withSetCookie(makeAuth())))
-    const response = await fetch(`${url}/trpc/me,search?batch=1&input=${encodeURIComponent('{}')}`, {
-      headers: { authorization: `Bearer ${await sign()}`, 'trpc-accept': 'application/jsonl' },
-    })
-    expect(response.headers.get('content-type')).toContain('application/json')
-    expect(response.headers.getSetCookie()).toEqual(refreshCookies)
-    expect(await response.text()).toContain('alice')
-  })
+    async function startSessions() {
+      const app = await createSessionApp()
+      const url = await serve(app)
+      const get = async (path: string, headers: Record<string, string> = {}) => {
+        const response = await fetch(`${url}/trpc/${path}`, {
+          headers: { cookie: app.browser.header(), ...headers },
+        })
+        const setCookie = response.headers.getSetCookie()
+        app.browser.apply(setCookie)
+        return { status: response.status, setCookie, body: await response.text() }
+      }
+      return { ...app, get }
+    }
 
-  it('sends cookies that come with a rejection, such as a cleared session', async () => {
-    const rejecting = withSetCookie(makeAuth(), () => ({
-      status: 'rejected',
-      error: new AuthError('revoked', 'session was revoked'),
-    }))
-    const url = await serve(createApp(rejecting))
-    const response = await fetch(`${url}/trpc/search,me?batch=1&input=${encodeURIComponent('{}')}`)
-    expect(response.status).toBe(401)
-    expect(response.headers.getSetCookie()).toEqual(refreshCookies)
-    expect(await response.json()).toMatchObject([
-      { error: { data: { authCode: 'revoked' } } },
-      { error: { data: { authCode: 'revoked' } } },
-    ])
+    it('sends the cookies of a transparent refresh once on a batched response', async () => {
+      const { clock, get } = await startSessions()
+      expect(await get(batch('me,search'))).toMatchObject({ status: 200, setCookie: [] })
+
+      clock.advance(10 * 60_000) // the access cookie has expired; the refresh cookie has not
+      const refreshed = await get(batch('me,search,me'))
+      expect(refreshed.status).toBe(200)
+      expect(refreshed.setCookie).toHaveLength(2)
+      expect(JSON.parse(refreshed.body)).toEqual([
+        { result: { data: 'alice' } },
+        { result: { data: 'alice' } },
+        { result: { data: 'alice' } },
+      ])
+      // The browser holds the rotated cookies now: no second refresh.
+      expect(await get(batch('me'))).toMatchObject({ status: 200, setCookie: [] })
+    })
+
+    it('sends refresh cookies on a streamed batch (httpBatchStreamLink)', async () => {
+      const { clock, get } = await startSessions()
+      clock.advance(10 * 60_000)
+      const refreshed = await get(batch('me,search'), { 'trpc-accept': 'application/jsonl' })
+      expect(refreshed.setCookie).toHaveLength(2)
+      expect(refreshed.body).toContain('alice')
+    })
+
+    it('answers 401 (revoked) to a logged-out session and clears its cookies', async () => {
+      const { get, sessions, browser } = await startSessions()
+      await sessions.logout({ cookie: browser.header() })
+      const response = await get(batch('search,me'))
+      expect(response.status).toBe(401)
+      expect(JSON.parse(response.body)).toMatchObject([
+        { error: { data: { authCode: 'revoked' } } },
+        { error: { data: { authCode: 'revoked' } } },
+      ])
+      expect(response.setCookie.length).toBeGreaterThan(0)
+      expect(browser.jar.size).toBe(0)
+    })
   })
 })

@@ -1,4 +1,3 @@
-import { AuthError } from '@portcullis/core'
 import {
   createTRPCClient,
   createWSClient,
@@ -158,36 +157,5 @@ describe('WebSocket subscriptions (wsLink)', () => {
     const outcome = await collect(client)
     expect(outcome.error?.data).toMatchObject({ code: 'UNAUTHORIZED', authCode: 'token_malformed' })
     await expect(client.search.query()).rejects.toMatchObject({ data: { authCode: 'token_malformed' } })
-  })
-
-  it('end with UNAUTHORIZED once a periodic re-check rejects the credentials (revocation)', async () => {
-    const auth = makeAuth()
-    let revoked = false
-    // Test-only: a real verifier whose session store has revoked the session.
-    const revocable: typeof auth = {
-      ...auth,
-      authenticate: async (request) =>
-        revoked
-          ? { status: 'rejected', error: new AuthError('revoked', 'session was revoked') }
-          : auth.authenticate(request),
-    }
-    const url = await serveWebSocket(createApp(revocable, { recheckInterval: '40ms' }))
-    const client = wsClient(url, { token: await sign() })
-    const outcome = await new Promise<Outcome>((resolve) => {
-      const result: Outcome = { data: [], completed: false }
-      client.ticks.subscribe(undefined, {
-        onData(value) {
-          result.data.push(value)
-          if (result.data.length === 2) revoked = true
-        },
-        onError(error) {
-          result.error = error
-          resolve(result)
-        },
-        onComplete: () => resolve(result),
-      })
-    })
-    expect(outcome.data.length).toBeGreaterThanOrEqual(2)
-    expect(outcome.error?.data).toMatchObject({ code: 'UNAUTHORIZED', authCode: 'revoked' })
   })
 })

@@ -1,6 +1,13 @@
 import type { Identity } from '@portcullis/core'
-import { type AuthMeta, authErrorFormatter, createAuthContext, createAuthProcedures } from '@portcullis/trpc'
+import {
+  type AuthContext,
+  type AuthMeta,
+  authErrorFormatter,
+  createAuthContext,
+  createAuthProcedures,
+} from '@portcullis/trpc'
 import { initTRPC } from '@trpc/server'
+import type { FetchCreateContextFnOptions } from '@trpc/server/adapters/fetch'
 import type { CreateHTTPContextOptions } from '@trpc/server/adapters/standalone'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import type { z } from 'zod'
@@ -24,6 +31,16 @@ const t = initTRPC
 const { publicProcedure, protectedProcedure, requireScopes, requireRoles } = createAuthProcedures(t)
 
 describe('context types', () => {
+  it("infers the adapter's options from an annotated context factory", () => {
+    const fetchContext = createAuthContext(auth, {
+      context: ({ resHeaders }: FetchCreateContextFnOptions) => ({ resHeaders }),
+    })
+    expectTypeOf<Parameters<typeof fetchContext>[0]>().toEqualTypeOf<FetchCreateContextFnOptions>()
+    expectTypeOf<Awaited<ReturnType<typeof fetchContext>>>().toEqualTypeOf<
+      Omit<{ resHeaders: Headers }, 'identity'> & AuthContext<Claims>
+    >()
+  })
+
   it('keeps identity nullable on publicProcedure and merges the user context', () => {
     publicProcedure.query(({ ctx }) => {
       expectTypeOf(ctx.identity).toEqualTypeOf<Identity<Claims> | null>()

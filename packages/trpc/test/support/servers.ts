@@ -1,4 +1,6 @@
 import { createServer } from 'node:http'
+import type { AuthContextOptions } from '@portcullis/trpc'
+import type { AnyTRPCRouter } from '@trpc/server'
 import { createExpressMiddleware } from '@trpc/server/adapters/express'
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
 import { incomingMessageToRequest } from '@trpc/server/adapters/node-http'
@@ -7,10 +9,15 @@ import createExpress from 'express'
 import { onTestFinished } from 'vitest'
 import { WebSocketServer } from 'ws'
 import { listen, serveStandalone } from './fixtures.js'
-import type { App } from './router.js'
+
+/** A router and the context factory to serve it with. */
+export interface Served {
+  router: AnyTRPCRouter
+  createContext: (opts: AuthContextOptions) => Promise<object>
+}
 
 /** Serves a router over WebSockets on 127.0.0.1; returns its ws:// URL. */
-export async function serveWebSocket(app: Pick<App, 'router' | 'createContext'>): Promise<string> {
+export async function serveWebSocket(app: Served): Promise<string> {
   const server = createServer()
   const wss = new WebSocketServer({ server })
   const handler = applyWSSHandler({ wss, router: app.router, createContext: app.createContext })
@@ -24,7 +31,7 @@ export async function serveWebSocket(app: Pick<App, 'router' | 'createContext'>)
 }
 
 /** Serves a router with tRPC's fetch adapter, behind a plain Node server (as Next.js, Bun or Deno would). */
-export function serveFetch(app: Pick<App, 'router' | 'createContext'>): Promise<string> {
+export function serveFetch(app: Served): Promise<string> {
   const server = createServer(async (req, res) => {
     const response = await fetchRequestHandler({
       endpoint: '/trpc',
@@ -44,13 +51,13 @@ export function serveFetch(app: Pick<App, 'router' | 'createContext'>): Promise<
 }
 
 /** Serves a router with tRPC's Express adapter at /trpc. */
-export function serveExpress(app: Pick<App, 'router' | 'createContext'>): Promise<string> {
+export function serveExpress(app: Served): Promise<string> {
   const express = createExpress()
   express.use('/trpc', createExpressMiddleware({ router: app.router, createContext: app.createContext }))
   return listen(createServer(express))
 }
 
 /** Serves a router with tRPC's standalone adapter at /trpc. */
-export function serveNode(app: Pick<App, 'router' | 'createContext'>): Promise<string> {
+export function serveNode(app: Served): Promise<string> {
   return serveStandalone(app.router, app.createContext)
 }
