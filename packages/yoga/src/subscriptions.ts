@@ -33,9 +33,16 @@ export function guardStream(
   let expiryTimer: ReturnType<typeof setTimeout> | undefined
   let idleTimer: ReturnType<typeof setTimeout> | undefined
   let done = false
+  let stopping = false
   let stop!: (reason: Stop) => void
   const stopped = new Promise<{ [STOP]: Stop }>((resolve) => {
-    stop = (reason) => resolve({ [STOP]: reason })
+    stop = (reason) => {
+      // The stream is over for the client: no more checks, whether or not it asks for the last event.
+      stopping = true
+      clearTimeout(expiryTimer)
+      clearTimeout(idleTimer)
+      resolve({ [STOP]: reason })
+    }
   })
 
   if (guard.expiresAt) {
@@ -52,7 +59,7 @@ export function guardStream(
   /** (Re)starts the idle countdown: called at the start and after every passed check. */
   const armIdle = () => {
     clearTimeout(idleTimer)
-    if (done) return
+    if (done || stopping) return
     idleTimer = setTimeout(async () => {
       let error: AuthError | undefined
       try {

@@ -196,7 +196,7 @@ describe('guardStream', () => {
     recheckEvery: 1000,
   })
 
-  it('clears its timers when the source completes and when the client leaves', async () => {
+  it('clears its timers when the source completes, when the client leaves, and at expiry', async () => {
     vi.useFakeTimers()
     onTestFinished(() => {
       vi.useRealTimers()
@@ -210,6 +210,13 @@ describe('guardStream', () => {
     const left = guardStream(silent(), guard())
     await left.return?.()
     expect(vi.getTimerCount()).toBe(0)
+
+    // Expired with nobody reading: the checks stop at once, the last event waits for the reader.
+    const expired = guardStream(silent(), { ...guard(), expiresAt: new Date(Date.now() + 500) })
+    await vi.advanceTimersByTimeAsync(500)
+    expect(vi.getTimerCount()).toBe(0)
+    const last = await expired.next()
+    expect(last.value.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'token_expired' })
   })
 
   it('checks an idle stream every recheckEvery, and ends it with the first failure', async () => {
