@@ -46,6 +46,24 @@ export type AuthResult<Claims = DefaultClaims> =
   | { readonly status: 'rejected'; readonly error: AuthError; readonly setCookie?: readonly string[] }
 
 /**
+ * Options of `authenticate`.
+ *
+ * @example
+ * // A WebSocket upgrade cannot answer with Set-Cookie: verify what it holds, never trade the refresh cookie.
+ * const result = await auth.authenticate(upgradeRequest, { refresh: false })
+ */
+export interface AuthenticateOptions {
+  /**
+   * Refresh a session whose access cookie is missing or expired, from its refresh cookie. Turn it off
+   * wherever the response cannot carry `Set-Cookie` (WebSockets, re-checks of a running stream): the
+   * refresh token rotates, and a browser that never receives the new one ends its session with
+   * `refresh_reused` at its next refresh. Without refresh, a session failure clears no cookies.
+   * @default true
+   */
+  refresh?: boolean
+}
+
+/**
  * A configured verifier, made by {@link createAuth}.
  *
  * @example
@@ -55,7 +73,7 @@ export interface Auth<Claims = DefaultClaims> {
   /** Verifies a token and returns its identity; throws an `AuthError` for any rejection. */
   verify(token: string, options?: { source?: TokenSource }): Promise<Identity<Claims>>
   /** Finds a token in a request (by `sources`, in order) and verifies it. Never throws for request content. */
-  authenticate(request: RequestLike): Promise<AuthResult<Claims>>
+  authenticate(request: RequestLike, options?: AuthenticateOptions): Promise<AuthResult<Claims>>
   /** Marks cached remote keys stale, so the next token refetches them. */
   invalidate(): void
   /** Drops cached remote keys and every cached verified token. */
@@ -250,6 +268,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     link: SessionLink,
     headers: HeaderReader,
     token: string | undefined,
+    refresh: boolean,
   ): Promise<AuthResult<Claims> | undefined> {
     let failure: AuthError | undefined
     try {
@@ -261,7 +280,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
           failure = error
         }
       }
-      const refreshed = await link.refresh(headers)
+      const refreshed = refresh ? await link.refresh(headers) : undefined
       if (!refreshed) {
         if (failure) throw failure
         return undefined
@@ -271,12 +290,18 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     } catch (error) {
       // A session that is over gets its cookies cleared, so the browser stops sending them.
       if (error instanceof AuthError && error.status === 401)
-        return { status: 'rejected', error: withRealm(error), setCookie: link.clearCookies }
+        return refresh
+          ? { status: 'rejected', error: withRealm(error), setCookie: link.clearCookies }
+          : { status: 'rejected', error: withRealm(error) }
       throw error
     }
   }
 
-  async function authenticate(request: RequestLike): Promise<AuthResult<Claims>> {
+  async function authenticate(
+    request: RequestLike,
+    authenticateOptions?: AuthenticateOptions,
+  ): Promise<AuthResult<Claims>> {
+    const refresh = authenticateOptions?.refresh !== false
     try {
       const headers = headerReader(request)
       for (const reader of sources) {
@@ -297,7 +322,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
           throw error
         }
         if (session && reader === session.reader) {
-          const result = await authenticateSession(session, headers, token)
+          const result = await authenticateSession(session, headers, token, refresh)
           if (result) return result
           continue
         }

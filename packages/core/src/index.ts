@@ -1,5 +1,5 @@
 export type { CacheOptions } from './cache.js'
-export type { Auth, AuthResult, ClaimsOf } from './create-auth.js'
+export type { Auth, AuthenticateOptions, AuthResult, ClaimsOf } from './create-auth.js'
 export { createAuth } from './create-auth.js'
 export type { AuthErrorCode, AuthErrorOptions, AuthErrorStatus } from './errors.js'
 export { AuthError, bearerErrorOf, isAuthError, wwwAuthenticate } from './errors.js'

@@ -32,6 +32,12 @@ export interface UseAuthOptions<Claims = DefaultClaims> {
    * `request` (Yoga, Fetch), then `req` (Node), then `extra.request`.
    */
   request?: (context: Readonly<Record<string, unknown>>) => RequestLike | undefined
+  /**
+   * How often, in milliseconds, a subscription that sends no events verifies its credentials again,
+   * so a revoked session ends an idle stream too. Every event is preceded by a check anyway.
+   * @default 30_000
+   */
+  subscriptionRecheck?: number
   /** The clock, in milliseconds, used to end subscriptions at token expiry; for tests. @default Date.now */
   now?: () => number
 }
@@ -43,6 +49,7 @@ export interface NormalizedOptions<Claims> {
   readonly onDeny: 'reject' | 'null'
   readonly invalidToken: 'reject' | 'anonymous'
   readonly request: (context: Readonly<Record<string, unknown>>) => RequestLike | undefined
+  readonly subscriptionRecheck: number
   readonly now: () => number
 }
 
@@ -75,6 +82,9 @@ export function normalizeOptions<Claims>(input: UseAuthOptions<Claims>): Normali
     throw new TypeError('"protectAll" must be a boolean')
   if (input.request !== undefined && typeof input.request !== 'function')
     throw new TypeError('"request" must be a function')
+  const recheck = input.subscriptionRecheck
+  if (recheck !== undefined && (typeof recheck !== 'number' || !Number.isFinite(recheck) || recheck <= 0))
+    throw new TypeError('"subscriptionRecheck" must be a positive number of milliseconds')
   if (input.now !== undefined && typeof input.now !== 'function')
     throw new TypeError('"now" must be a function')
   return {
@@ -83,6 +93,7 @@ export function normalizeOptions<Claims>(input: UseAuthOptions<Claims>): Normali
     onDeny: oneOf(input.onDeny, 'onDeny', ['reject', 'null'], 'reject'),
     invalidToken: oneOf(input.invalidToken, 'invalidToken', ['reject', 'anonymous'], 'reject'),
     request: input.request ?? defaultRequest,
+    subscriptionRecheck: recheck ?? 30_000,
     now: input.now ?? Date.now,
   }
 }

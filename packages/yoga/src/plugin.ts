@@ -30,18 +30,21 @@ export interface AuthContext<Claims = DefaultClaims> {
 }
 
 /**
- * The Envelop plugin {@link useAuth} returns; `onResponse` is Yoga's hook for refreshed cookies.
+ * The Envelop plugin {@link useAuth} returns; `onRequest` and `onResponse` are Yoga's hooks, through
+ * which a refreshed session's cookies reach the HTTP response.
  *
  * @example
  * const plugin: AuthPlugin = useAuth({ auth })
  */
 export type AuthPlugin<Claims = DefaultClaims> = Plugin<AuthContext<Claims>> & {
+  onRequest(payload: { request: Request }): void
   onResponse(payload: { request: Request; response: Response }): void
 }
 
 /** What one request proved, shared by every operation of a batch. */
 interface RequestState<Claims> {
-  readonly request: RequestLike | undefined
+  /** What a running subscription verifies again: the request, or the cookies a refresh just set. */
+  readonly credentials: RequestLike | undefined
   readonly identity: Identity<Claims> | null
   /** The error that stops every operation: an invalid token (unless opted out) or a 503. */
   readonly rejection: AuthError | undefined
@@ -112,6 +115,8 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
   const plans = new WeakMap<GraphQLSchema, Plan>()
   const byRequest = new WeakMap<object, Promise<AuthResult<Claims>>>()
   const cookies = new WeakMap<object, readonly string[]>()
+  /** Requests Yoga serves: their response goes through `onResponse`, so it can carry `Set-Cookie`. */
+  const served = new WeakSet<object>()
   const states = new WeakMap<object, Promise<RequestState<Claims>>>()
 
   const planOf = (schema: GraphQLSchema): Plan => {
@@ -127,6 +132,10 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
    * One verification per HTTP request, shared by a batch's operations. Credentials that outlive a
    * request (graphql-ws `connectionParams`, an upgrade request) are verified per operation, so a
    * new subscription on an old socket sees expiry and revocation.
+   *
+   * A session is refreshed only for a request Yoga serves, whose response carries the new cookies.
+   * Anywhere else (a socket, bare Envelop) refreshing would rotate the refresh token behind the
+   * browser's back, and its next refresh would end the session as `refresh_reused`.
    */
   function authenticate(
     request: RequestLike | undefined,
@@ -136,8 +145,9 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     const key = request === context.request ? request : context
     let pending = byRequest.get(key)
     if (!pending) {
-      pending = auth.authenticate(request).then((result) => {
-        if (result.setCookie?.length) cookies.set(request, result.setCookie)
+      const refresh = request === context.request && served.has(request)
+      pending = auth.authenticate(request, { refresh }).then((result) => {
+        if (refresh && result.setCookie?.length) cookies.set(request, result.setCookie)
         return result
       })
       byRequest.set(key, pending)
@@ -150,8 +160,11 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     const result = await authenticate(request, context)
     const rejected = result.status === 'rejected' ? result.error : undefined
     const anonymous = rejected?.status === 401 && config.invalidToken === 'anonymous'
+    // After a refresh the request's access cookie is stale: later checks verify the new cookies,
+    // as the browser will send them, and never refresh again.
+    const refreshed = result.status === 'authenticated' && result.setCookie?.length
     return {
-      request,
+      credentials: refreshed ? { cookie: result.setCookie!.map(cookiePair).join('; ') } : request,
       identity: result.status === 'authenticated' ? result.identity : null,
       rejection: anonymous ? undefined : rejected,
       decisions: new Map(),
@@ -225,7 +238,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       const errors = admit(state, args, context, 'reject')
       if (errors) return setResultAndStopExecution({ errors })
       if (!state.identity) return
-      const { identity, request } = state
+      const { identity, credentials } = state
       return {
         onSubscribeResult({ result, setResult }) {
           if (!isAsyncIterable(result)) return
@@ -233,8 +246,9 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
             guardStream(result, {
               expiresAt: identity.expiresAt,
               now: config.now,
+              recheckEvery: config.subscriptionRecheck,
               async recheck() {
-                const again = await auth.authenticate(request ?? {})
+                const again = await auth.authenticate(credentials ?? {}, { refresh: false })
                 if (again.status === 'rejected') return again.error
                 if (again.status === 'anonymous' || again.identity.subject !== identity.subject)
                   return new AuthError('token_missing', 'the subscription credentials are gone')
@@ -245,11 +259,17 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
         },
       }
     },
+    onRequest({ request }) {
+      served.add(request)
+    },
     onResponse({ request, response }) {
       for (const cookie of cookies.get(request) ?? []) response.headers.append('set-cookie', cookie)
     },
   }
 }
+
+/** `name=value` of a `Set-Cookie` line: what the browser sends back. */
+const cookiePair = (setCookie: string): string => setCookie.split(';', 1)[0]!.trim()
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value

@@ -8,60 +8,105 @@ export interface StreamGuard {
   readonly expiresAt: Date | undefined
   /** The clock, in milliseconds. */
   readonly now: () => number
-  /** Re-verifies the credentials (cached, with the revocation check) before each event. */
+  /** Verifies the credentials again (expiry, revocation; never a refresh): the error that ends the stream. */
   readonly recheck: () => Promise<AuthError | undefined>
+  /** Milliseconds without an event after which the credentials are verified anyway. */
+  readonly recheckEvery: number
 }
 
 // setTimeout fires at once for delays above 2^31 - 1 ms, so long waits are taken in steps.
 const MAX_DELAY = 2 ** 31 - 1
-const EXPIRED = Symbol('expired')
+/** Why a stream stops between events: an authorization error, or an unexpected fault to rethrow. */
+type Stop = { readonly error: AuthError } | { readonly fault: unknown }
+const STOP = Symbol('stop')
 
 /**
  * Wraps a subscription's event stream so it ends, with one final `UNAUTHENTICATED` error, when the
- * token expires or when re-verification fails before an event (a revoked session, say).
+ * token expires, or when verifying again fails: before each event, and every `recheckEvery`
+ * milliseconds while no event flows (a revoked session, say). Every timer stops with the stream.
  */
 export function guardStream(
   source: AsyncIterable<ExecutionResult>,
   guard: StreamGuard,
 ): AsyncIterableIterator<ExecutionResult> {
   const iterator = source[Symbol.asyncIterator]()
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let expiryTimer: ReturnType<typeof setTimeout> | undefined
+  let idleTimer: ReturnType<typeof setTimeout> | undefined
   let done = false
-  const expiry = new Promise<typeof EXPIRED>((resolve) => {
-    if (!guard.expiresAt) return
+  let stopping = false
+  let stop!: (reason: Stop) => void
+  const stopped = new Promise<{ [STOP]: Stop }>((resolve) => {
+    stop = (reason) => {
+      // The stream is over for the client: no more checks, whether or not it asks for the last event.
+      stopping = true
+      clearTimeout(expiryTimer)
+      clearTimeout(idleTimer)
+      resolve({ [STOP]: reason })
+    }
+  })
+
+  if (guard.expiresAt) {
     const at = guard.expiresAt.getTime()
     const arm = () => {
       const delay = at - guard.now()
-      if (delay <= 0) return resolve(EXPIRED)
-      timer = setTimeout(arm, Math.min(delay, MAX_DELAY))
-      timer.unref?.()
+      if (delay <= 0) return stop({ error: new AuthError('token_expired', 'token has expired') })
+      expiryTimer = setTimeout(arm, Math.min(delay, MAX_DELAY))
+      expiryTimer.unref?.()
     }
     arm()
-  })
+  }
+
+  /** (Re)starts the idle countdown: called at the start and after every passed check. */
+  const armIdle = () => {
+    clearTimeout(idleTimer)
+    if (done || stopping) return
+    idleTimer = setTimeout(async () => {
+      let error: AuthError | undefined
+      try {
+        error = await guard.recheck()
+      } catch (fault) {
+        return stop({ fault })
+      }
+      if (error) stop({ error })
+      else armIdle()
+    }, guard.recheckEvery)
+    idleTimer.unref?.()
+  }
+  armIdle()
 
   const finish = async (): Promise<void> => {
     if (done) return
     done = true
-    clearTimeout(timer)
+    clearTimeout(expiryTimer)
+    clearTimeout(idleTimer)
     await iterator.return?.()
   }
-  const last = (error: AuthError): IteratorResult<ExecutionResult> => {
+  const end = (reason: Stop): IteratorResult<ExecutionResult> => {
     void finish()
-    return { done: false, value: { errors: [toGraphQLError(error, { http: false })] } }
+    if ('fault' in reason) throw reason.fault
+    return { done: false, value: { errors: [toGraphQLError(reason.error, { http: false })] } }
   }
 
   return {
     async next() {
       if (done) return { done: true, value: undefined }
-      const next = await Promise.race([iterator.next(), expiry])
+      const next = await Promise.race([iterator.next(), stopped])
       if (done) return { done: true, value: undefined }
-      if (next === EXPIRED) return last(new AuthError('token_expired', 'token has expired'))
+      if (STOP in next) return end(next[STOP])
       if (next.done) {
         await finish()
         return next
       }
-      const error = await guard.recheck()
-      return error ? last(error) : next
+      let error: AuthError | undefined
+      try {
+        error = await guard.recheck()
+      } catch (fault) {
+        return end({ fault })
+      }
+      if (done) return { done: true, value: undefined }
+      if (error) return end({ error })
+      armIdle()
+      return next
     },
     async return() {
       await finish()

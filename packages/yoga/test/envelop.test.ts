@@ -87,6 +87,10 @@ describe('useAuth in a bare Envelop setup', () => {
       `"invalidToken" must be 'reject' or 'anonymous'`,
     )
     expect(() => useAuth({ auth, protectAll: 'yes' as never })).toThrow('"protectAll" must be a boolean')
+    for (const subscriptionRecheck of [0, -1, Number.NaN, '30s' as never])
+      expect(() => useAuth({ auth, subscriptionRecheck })).toThrow(
+        '"subscriptionRecheck" must be a positive number of milliseconds',
+      )
   })
 })
 

@@ -44,6 +44,7 @@ export const typeDefs = /* GraphQL */ `
   }
   type Subscription {
     ticks(count: Int = 3, every: Int = 1): Int! @auth
+    idle: Int! @auth
   }
   type User {
     id: ID!
@@ -70,6 +71,30 @@ interface Context {
 
 /** Subscription sources still running, to check that a cut-off stream stops at its source. */
 export const streams = { open: 0 }
+
+/** A subscription source that never sends an event, and stops when it is returned. */
+function idle(): AsyncIterableIterator<never> {
+  streams.open++
+  let close!: (result: IteratorResult<never>) => void
+  const closed = new Promise<IteratorResult<never>>((resolve) => {
+    close = resolve
+  })
+  let open = true
+  return {
+    next: () => closed,
+    async return() {
+      if (open) {
+        open = false
+        streams.open--
+        close({ done: true, value: undefined })
+      }
+      return { done: true, value: undefined }
+    },
+    [Symbol.asyncIterator]() {
+      return this
+    },
+  }
+}
 
 const report = (index: number) => ({
   __typename: 'Report',
@@ -106,6 +131,7 @@ export const resolvers = {
         }
       },
     },
+    idle: { subscribe: idle },
   },
   Node: { __resolveType: (value: { __typename: string }) => value.__typename },
   Result: { __resolveType: (value: { __typename: string }) => value.__typename },

@@ -1,4 +1,3 @@
-import { AuthError } from '@portcullis/core'
 import { type UseAuthOptions, useAuth } from '@portcullis/yoga'
 import { createYoga } from 'graphql-yoga'
 import { describe, expect, it } from 'vitest'
@@ -271,54 +270,5 @@ describe('verification', () => {
       { data: { health: 'ok' } },
     ])
     expect(calls).toBe(1)
-  })
-})
-
-describe('when core cannot decide', () => {
-  it('answers 503 SERVICE_UNAVAILABLE without a challenge, even with invalidToken "anonymous"', async () => {
-    // Stands in for an unreachable JWKS endpoint.
-    const unavailable: typeof auth = {
-      ...auth,
-      authenticate: async () => ({
-        status: 'rejected',
-        error: new AuthError('jwks_unavailable', 'keys unavailable'),
-      }),
-    }
-    const yoga = createYoga({
-      schema: makeSchema(),
-      plugins: [useAuth({ auth: unavailable, invalidToken: 'anonymous' })],
-      logging: false,
-    })
-    const { status, headers, body } = await post(yoga, '{ health }', { token: 'x.y.z' })
-    expect(status).toBe(503)
-    expect(headers.get('www-authenticate')).toBeNull()
-    expect(body.errors?.[0]?.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'jwks_unavailable' })
-  })
-})
-
-describe('session refresh', () => {
-  it('forwards the Set-Cookie headers of a refreshed session to the response', async () => {
-    // Stands in for core's session refresh: authenticate returns new cookies alongside the identity.
-    const refreshing: typeof auth = {
-      ...auth,
-      async authenticate(request) {
-        const result = await auth.authenticate(request)
-        return {
-          ...result,
-          setCookie: ['__session=renewed; Path=/; HttpOnly; Secure', '__refresh=r2; HttpOnly'],
-        }
-      },
-    }
-    const yoga = createYoga({
-      schema: makeSchema(),
-      plugins: [useAuth({ auth: refreshing })],
-      logging: false,
-    })
-    const { status, headers } = await post(yoga, '{ me { id } }', { cookie: `__session=${await reader()}` })
-    expect(status).toBe(200)
-    expect(headers.getSetCookie()).toEqual([
-      '__session=renewed; Path=/; HttpOnly; Secure',
-      '__refresh=r2; HttpOnly',
-    ])
   })
 })

@@ -1,148 +1,36 @@
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { AuthError } from '@portcullis/core'
-import { type UseAuthOptions, useAuth } from '@portcullis/yoga'
-import type { ExecutionArgs, ExecutionResult } from 'graphql'
-import { createClient } from 'graphql-ws'
-import { useServer } from 'graphql-ws/use/ws'
-import { createYoga } from 'graphql-yoga'
+import type { ExecutionResult } from 'graphql'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
-import { WebSocket, WebSocketServer } from 'ws'
-import { auth, makeSchema, sign, streams } from './fixtures.js'
-
-type Options = UseAuthOptions<unknown>
-type Roots = { execute(args: ExecutionArgs): unknown; subscribe(args: ExecutionArgs): unknown }
-
-/** Yoga on a real HTTP server on loopback, with graphql-ws on the same port; closed after the test. */
-async function listen(options: Partial<Options> = {}) {
-  const yoga = createYoga({ schema: makeSchema(), plugins: [useAuth({ auth, ...options })], logging: false })
-  const server = createServer(yoga)
-  const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint })
-  const disposable = useServer(
-    {
-      execute: (args) => (args.rootValue as Roots).execute(args) as never,
-      subscribe: (args) => (args.rootValue as Roots).subscribe(args) as never,
-      onSubscribe: async (ctx, _id, params) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        })
-        const args = {
-          schema,
-          operationName: params.operationName,
-          document: parse(params.query),
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        }
-        const errors = validate(args.schema, args.document)
-        return errors.length ? errors : args
-      },
-    },
-    sockets,
-  )
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  onTestFinished(async () => {
-    await disposable.dispose()
-    await new Promise((done) => sockets.close(done))
-    server.closeAllConnections()
-    await new Promise((done) => server.close(done))
-  })
-  const { port } = server.address() as AddressInfo
-  return { http: `http://127.0.0.1:${port}/graphql`, ws: `ws://127.0.0.1:${port}/graphql` }
-}
-
-type Result = ExecutionResult & { errors?: { message: string; extensions?: Record<string, unknown> }[] }
-
-/** Every event of a Yoga SSE subscription, until `complete` (bounded by a timeout). */
-async function sse(url: string, query: string, headers: Record<string, string> = {}) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
-    body: JSON.stringify({ query }),
-    signal: AbortSignal.timeout(5000),
-  })
-  const events: Result[] = []
-  const decoder = new TextDecoder()
-  let buffer = ''
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true })
-    let end = buffer.indexOf('\n\n')
-    while (end >= 0) {
-      const block = buffer.slice(0, end)
-      buffer = buffer.slice(end + 2)
-      end = buffer.indexOf('\n\n')
-      const data = block.split('\n').find((line) => line.startsWith('data:'))
-      if (block.includes('event: complete')) return { status: response.status, events }
-      if (data && block.includes('event: next')) events.push(JSON.parse(data.slice(5)) as Result)
-    }
-  }
-  return { status: response.status, events }
-}
-
-/** Every result of a graphql-ws subscription until it completes. */
-async function ws(url: string, query: string, connectionParams?: Record<string, unknown>) {
-  const client = createClient({
-    url,
-    webSocketImpl: WebSocket,
-    connectionParams,
-    lazy: true,
-    retryAttempts: 0,
-  })
-  onTestFinished(() => client.dispose())
-  const results: Result[] = []
-  for await (const result of client.iterate({ query })) results.push(result as Result)
-  return results
-}
+import { guardStream } from '../src/subscriptions.js'
+import { sign, streams } from './fixtures.js'
+import { listen, post, type Result, sse, ws } from './support/server.js'
+import { createSessionAuth } from './support/sessions.js'
 
 /**
- * A token valid for minutes, and a plugin clock running ahead so that it expires 150 ms from now:
+ * A token valid for minutes, and a plugin clock running ahead so that it expires 300 ms from now:
  * the cut-off is tested without waiting for the real expiry.
  */
 async function expiringSoon() {
   const exp = Math.floor(Date.now() / 1000) + 300
-  const ahead = exp * 1000 - Date.now() - 150
+  const ahead = exp * 1000 - Date.now() - 300
   return { token: await sign({ exp }), now: () => Date.now() + ahead }
 }
 
-const post = async (url: string, query: string, headers: Record<string, string> = {}) => {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query }),
-  })
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Result }
-}
+const reasonOf = (result: Result | undefined) => result?.errors?.[0]?.extensions
 
 describe('over a real HTTP server', () => {
   it('answers 401 with a challenge, and 200 for a bearer token', async () => {
     const { http } = await listen()
-    const anonymous = await post(http, '{ me { id } }')
+    const anonymous = await post(http, { query: '{ me { id } }' })
     expect(anonymous.status).toBe(401)
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer')
-    expect(anonymous.body.errors?.[0]?.extensions).toEqual({
-      code: 'UNAUTHENTICATED',
-      reason: 'token_missing',
-    })
-    const authorized = await post(http, '{ me { id } }', { authorization: `Bearer ${await sign()}` })
+    expect(reasonOf(anonymous.body)).toEqual({ code: 'UNAUTHENTICATED', reason: 'token_missing' })
+    const authorized = await post(
+      http,
+      { query: '{ me { id } }' },
+      { authorization: `Bearer ${await sign()}` },
+    )
     expect(authorized).toMatchObject({ status: 200, body: { data: { me: { id: 'alice' } } } })
-  })
-
-  it('sends refreshed session cookies back over HTTP', async () => {
-    const refreshing: typeof auth = {
-      ...auth,
-      async authenticate(request) {
-        return { ...(await auth.authenticate(request)), setCookie: ['__session=renewed; HttpOnly'] }
-      },
-    }
-    const { http } = await listen({ auth: refreshing })
-    const { status, headers } = await post(http, '{ me { id } }', { cookie: `__session=${await sign()}` })
-    expect(status).toBe(200)
-    expect(headers.getSetCookie()).toEqual(['__session=renewed; HttpOnly'])
   })
 })
 
@@ -163,10 +51,7 @@ describe('subscriptions over SSE', () => {
     expect(events).toEqual([
       expect.objectContaining({ errors: [expect.objectContaining({ path: ['ticks'] })] }),
     ])
-    expect(events[0]?.errors?.[0]?.extensions).toMatchObject({
-      code: 'UNAUTHENTICATED',
-      reason: 'token_missing',
-    })
+    expect(reasonOf(events[0])).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'token_missing' })
   })
 
   it('ends the stream with token_expired when the token expires', async () => {
@@ -175,10 +60,45 @@ describe('subscriptions over SSE', () => {
     const { events } = await sse(http, 'subscription { ticks(count: 500, every: 10) }', {
       authorization: `Bearer ${token}`,
     })
-    const last = events.at(-1)
-    expect(last?.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'token_expired' })
+    expect(reasonOf(events.at(-1))).toEqual({ code: 'UNAUTHENTICATED', reason: 'token_expired' })
     expect(events.length).toBeGreaterThan(1)
     expect(events.length).toBeLessThan(200)
+  })
+
+  it('ends the stream with revoked at the next event once the session is revoked', async () => {
+    const setup = createSessionAuth()
+    const { http } = await listen({ auth: setup.auth, now: setup.clock.now })
+    const { cookie, sessionId } = await setup.signIn()
+    const { status, events } = await sse(
+      http,
+      'subscription { ticks(count: 500, every: 5) }',
+      { cookie },
+      async (events) => {
+        if (events.length === 2) await setup.sessions.revoke(sessionId)
+      },
+    )
+    expect(status).toBe(200)
+    expect(events.slice(0, 2)).toEqual([{ data: { ticks: 1 } }, { data: { ticks: 2 } }])
+    expect(reasonOf(events.at(-1))).toEqual({ code: 'UNAUTHENTICATED', reason: 'revoked' })
+    expect(events.length).toBeLessThan(50)
+    await vi.waitFor(() => expect(streams.open).toBe(0))
+  })
+
+  it('ends an idle stream within subscriptionRecheck once the session is revoked', async () => {
+    const setup = createSessionAuth()
+    const { http } = await listen({ auth: setup.auth, now: setup.clock.now, subscriptionRecheck: 20 })
+    const { cookie, sessionId } = await setup.signIn()
+    const stream = sse(http, 'subscription { idle }', { cookie })
+    await vi.waitFor(() => expect(streams.open).toBe(1))
+    // A few checks pass while the session lives: the stream stays open without events.
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    expect(streams.open).toBe(1)
+    await setup.sessions.revoke(sessionId)
+    const { status, events } = await stream
+    expect(status).toBe(200)
+    expect(events).toHaveLength(1)
+    expect(reasonOf(events[0])).toEqual({ code: 'UNAUTHENTICATED', reason: 'revoked' })
+    await vi.waitFor(() => expect(streams.open).toBe(0))
   })
 })
 
@@ -186,7 +106,7 @@ describe('subscriptions over graphql-ws', () => {
   it('authenticates with connectionParams', async () => {
     const { ws: url } = await listen()
     const results = await ws(url, 'subscription { ticks(count: 2) }', {
-      authorization: `Bearer ${await sign()}`,
+      connectionParams: { authorization: `Bearer ${await sign()}` },
     })
     expect(results).toEqual([{ data: { ticks: 1 } }, { data: { ticks: 2 } }])
   })
@@ -195,59 +115,149 @@ describe('subscriptions over graphql-ws', () => {
     const { ws: url } = await listen()
     const anonymous = await ws(url, 'subscription { ticks }')
     expect(anonymous).toHaveLength(1)
-    expect(anonymous[0]?.errors?.[0]?.extensions).toMatchObject({
-      code: 'UNAUTHENTICATED',
-      reason: 'token_missing',
-    })
+    expect(reasonOf(anonymous[0])).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'token_missing' })
     const forged = await ws(url, 'subscription { ticks }', {
-      authorization: `Bearer ${(await sign()).slice(0, -4)}AAAA`,
+      connectionParams: { authorization: `Bearer ${(await sign()).slice(0, -4)}AAAA` },
     })
-    expect(forged[0]?.errors?.[0]?.extensions).toMatchObject({
-      code: 'UNAUTHENTICATED',
-      reason: 'signature_invalid',
-    })
+    expect(reasonOf(forged[0])).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'signature_invalid' })
   })
 
   it('ends the subscription when the token expires', async () => {
     const { token, now } = await expiringSoon()
     const { ws: url } = await listen({ now })
     const results = await ws(url, 'subscription { ticks(count: 500, every: 10) }', {
-      authorization: `Bearer ${token}`,
+      connectionParams: { authorization: `Bearer ${token}` },
     })
-    expect(results.at(-1)?.errors?.[0]?.extensions).toEqual({
-      code: 'UNAUTHENTICATED',
-      reason: 'token_expired',
-    })
+    expect(reasonOf(results.at(-1))).toEqual({ code: 'UNAUTHENTICATED', reason: 'token_expired' })
     expect(results.length).toBeGreaterThan(1)
     expect(results.length).toBeLessThan(200)
     await vi.waitFor(() => expect(streams.open).toBe(0))
   })
 
-  it('ends the subscription at the next event once the session is revoked', async () => {
-    let revoked = false
-    // Stands in for core's session store: verification starts failing with `revoked`.
-    const revocable: typeof auth = {
-      ...auth,
-      async authenticate(request) {
-        if (revoked)
-          return { status: 'rejected', error: new AuthError('revoked', 'session has been revoked') }
-        return auth.authenticate(request)
+  it('ends the subscription with revoked at the next event once the session is revoked', async () => {
+    const setup = createSessionAuth()
+    const { ws: url } = await listen({ auth: setup.auth, now: setup.clock.now })
+    const { cookie, sessionId } = await setup.signIn()
+    const results = await ws(url, 'subscription { ticks(count: 500, every: 5) }', {
+      connectionParams: { cookie },
+      async onResult(results) {
+        if (results.length === 2) await setup.sessions.revoke(sessionId)
       },
-    }
-    const { ws: url } = await listen({ auth: revocable })
-    const client = createClient({
-      url,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${await sign()}` },
-      retryAttempts: 0,
     })
-    onTestFinished(() => client.dispose())
-    const results: Result[] = []
-    for await (const result of client.iterate({ query: 'subscription { ticks(count: 500, every: 5) }' })) {
-      results.push(result as Result)
-      if (results.length === 2) revoked = true
-    }
-    expect(results.at(-1)?.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'revoked' })
-    expect(results.length).toBeLessThanOrEqual(4)
+    expect(results.slice(0, 2)).toEqual([{ data: { ticks: 1 } }, { data: { ticks: 2 } }])
+    expect(reasonOf(results.at(-1))).toEqual({ code: 'UNAUTHENTICATED', reason: 'revoked' })
+    expect(results.length).toBeLessThan(50)
+    await vi.waitFor(() => expect(streams.open).toBe(0))
+  })
+
+  it('ends an idle subscription within subscriptionRecheck once the session is revoked', async () => {
+    const setup = createSessionAuth()
+    const { ws: url } = await listen({ auth: setup.auth, now: setup.clock.now, subscriptionRecheck: 20 })
+    const { cookie, sessionId } = await setup.signIn()
+    // The session cookie on the upgrade request, as a browser sends it.
+    const subscription = ws(url, 'subscription { idle }', { cookie })
+    await vi.waitFor(() => expect(streams.open).toBe(1))
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    expect(streams.open).toBe(1)
+    await setup.sessions.revoke(sessionId)
+    const results = await subscription
+    expect(results).toHaveLength(1)
+    expect(reasonOf(results[0])).toEqual({ code: 'UNAUTHENTICATED', reason: 'revoked' })
+    await vi.waitFor(() => expect(streams.open).toBe(0))
+  })
+})
+
+/** A source that sends nothing until it is returned. */
+function silent(): AsyncIterableIterator<ExecutionResult> {
+  let close!: (result: IteratorResult<ExecutionResult>) => void
+  const closed = new Promise<IteratorResult<ExecutionResult>>((resolve) => {
+    close = resolve
+  })
+  return {
+    next: () => closed,
+    async return() {
+      close({ done: true, value: undefined })
+      return { done: true, value: undefined }
+    },
+    [Symbol.asyncIterator]() {
+      return this
+    },
+  }
+}
+
+describe('guardStream', () => {
+  async function* once() {
+    yield { data: { n: 1 } }
+  }
+  const guard = () => ({
+    expiresAt: new Date(Date.now() + 3_600_000),
+    now: Date.now,
+    recheck: async (): Promise<AuthError | undefined> => undefined,
+    recheckEvery: 1000,
+  })
+
+  it('clears its timers when the source completes, when the client leaves, and at expiry', async () => {
+    vi.useFakeTimers()
+    onTestFinished(() => {
+      vi.useRealTimers()
+    })
+    const completed = guardStream(once(), guard())
+    expect(vi.getTimerCount()).toBe(2)
+    expect(await completed.next()).toEqual({ done: false, value: { data: { n: 1 } } })
+    expect(await completed.next()).toEqual({ done: true, value: undefined })
+    expect(vi.getTimerCount()).toBe(0)
+
+    const left = guardStream(silent(), guard())
+    await left.return?.()
+    expect(vi.getTimerCount()).toBe(0)
+
+    // Expired with nobody reading: the checks stop at once, the last event waits for the reader.
+    const expired = guardStream(silent(), { ...guard(), expiresAt: new Date(Date.now() + 500) })
+    await vi.advanceTimersByTimeAsync(500)
+    expect(vi.getTimerCount()).toBe(0)
+    const last = await expired.next()
+    expect(last.value.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'token_expired' })
+  })
+
+  it('checks an idle stream every recheckEvery, and ends it with the first failure', async () => {
+    vi.useFakeTimers()
+    onTestFinished(() => {
+      vi.useRealTimers()
+    })
+    let checks = 0
+    let failure: AuthError | undefined
+    const stream = guardStream(silent(), {
+      ...guard(),
+      recheck: async () => {
+        checks++
+        return failure
+      },
+    })
+    const pending = stream.next()
+    await vi.advanceTimersByTimeAsync(3000)
+    expect(checks).toBe(3)
+    failure = new AuthError('revoked', 'session has been revoked')
+    await vi.advanceTimersByTimeAsync(1000)
+    const last = await pending
+    expect(last.done).toBe(false)
+    expect(last.value.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'revoked' })
+    expect(vi.getTimerCount()).toBe(0)
+    expect(await stream.next()).toEqual({ done: true, value: undefined })
+  })
+
+  it('rethrows an unexpected fault of an idle check, and stops', async () => {
+    vi.useFakeTimers()
+    onTestFinished(() => {
+      vi.useRealTimers()
+    })
+    const stream = guardStream(silent(), {
+      ...guard(),
+      recheck: () => Promise.reject(new Error('store exploded')),
+    })
+    const pending = stream.next()
+    const settled = expect(pending).rejects.toThrow('store exploded')
+    await vi.advanceTimersByTimeAsync(1000)
+    await settled
+    expect(vi.getTimerCount()).toBe(0)
   })
 })

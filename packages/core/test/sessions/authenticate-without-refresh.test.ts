@@ -1,0 +1,55 @@
+import { createAuth, createSessions, memoryStore } from '@portcullis/core'
+import { describe, expect, it } from 'vitest'
+import { manualClock, withCookies } from '../support/sessions.js'
+
+async function setup() {
+  const clock = manualClock()
+  const store = memoryStore()
+  const sessions = createSessions({
+    secret: 'a-session-secret-of-at-least-32-bytes',
+    issuer: 'https://api.example.com',
+    audience: 'https://api.example.com',
+    accessTtl: '1m',
+    store,
+    now: clock.now,
+  })
+  const auth = createAuth({ sessions })
+  const issued = await sessions.issue({ subject: 'alice' })
+  return { clock, sessions, auth, issued, request: withCookies(issued.setCookie) }
+}
+
+describe('authenticate(request, { refresh: false })', () => {
+  it('verifies a live access cookie as usual', async () => {
+    const { auth, request } = await setup()
+    const result = await auth.authenticate(request, { refresh: false })
+    expect(result).toMatchObject({ status: 'authenticated', identity: { subject: 'alice' } })
+    expect(result.setCookie).toBeUndefined()
+  })
+
+  it('rejects an expired access cookie with token_expired, leaving the refresh token unrotated', async () => {
+    const { auth, clock, request } = await setup()
+    clock.advance(2 * 60_000)
+    const result = await auth.authenticate(request, { refresh: false })
+    expect(result).toMatchObject({ status: 'rejected', error: { code: 'token_expired', status: 401 } })
+    // No cookies to clear: the refresh cookie is still good where a response can carry new cookies.
+    expect(result.setCookie).toBeUndefined()
+    // Long after the refresh grace, the browser's refresh token still works: nothing rotated it.
+    clock.advance(60_000)
+    const refreshed = await auth.authenticate(request)
+    expect(refreshed).toMatchObject({ status: 'authenticated', identity: { subject: 'alice' } })
+    expect(refreshed.setCookie).toHaveLength(2)
+  })
+
+  it('treats a request holding only a refresh cookie as anonymous', async () => {
+    const { auth, issued } = await setup()
+    const onlyRefresh = withCookies(issued.setCookie.slice(1))
+    expect(await auth.authenticate(onlyRefresh, { refresh: false })).toEqual({ status: 'anonymous' })
+  })
+
+  it('rejects a revoked session with revoked', async () => {
+    const { auth, issued, request, sessions } = await setup()
+    await sessions.revoke(issued.sessionId)
+    const result = await auth.authenticate(request, { refresh: false })
+    expect(result).toMatchObject({ status: 'rejected', error: { code: 'revoked', status: 401 } })
+  })
+})
