@@ -83,6 +83,7 @@ export async function createDemoSessions(options: DemoSessionsOptions): Promise<
     issuer: issuer.issuer,
     audience: issuer.audience,
     algorithms: ['ES256'],
+    tokenType: 'at+jwt', // RFC 9068 access tokens, as the dev issuer mints them
     sources: [bearer()],
   })
   return {
