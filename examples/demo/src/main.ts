@@ -21,7 +21,7 @@ const HELP = `portcullis: the Portcullis demo and its token tools
       --audience A                   the accepted audience (default: the demo's; "false" skips it)
       --jwks URL                     the key set (default: found by OIDC discovery)
       --alg ES256                    an allowed algorithm (repeatable)
-      --typ at+jwt                   the required "typ" header
+      --typ at+jwt                   the required "typ" header (the demo's: at+jwt)
       --scope read:reports           a scope the call needs (repeatable)
       --role admin                   a role the call needs (repeatable)
 `
@@ -122,7 +122,8 @@ async function inspect(args: string[]): Promise<number> {
     jwks,
     jwksFrom: 'examples/demo/.dev-keys.json',
     algorithms: values.alg as Algorithm[] | undefined,
-    tokenType: values.typ,
+    // The demo's own config requires RFC 9068 access tokens; another issuer's only when asked.
+    tokenType: values.typ ?? (values.issuer === undefined ? 'at+jwt' : undefined),
     scopes: list(values.scope),
     roles: list(values.role),
   })

@@ -63,6 +63,13 @@ describe('inspectToken', () => {
     expect(text).toContain('✗ iss "http://127.0.0.1:3000" is not the trusted issuer "https://id.example.com"')
   })
 
+  it('checks the typ header when the config requires one', async () => {
+    const { inspection, text } = await lines(await alice(), { tokenType: 'application/jwt' })
+    expect(inspection).toMatchObject(rejected('token_type_invalid', 401))
+    expect(text).toContain('✗ typ "at+jwt" is not "application/jwt"')
+    expect((await lines(await alice(), { tokenType: 'at+jwt' })).text).toContain('✓ typ "at+jwt" is "at+jwt"')
+  })
+
   it('rejects an algorithm the keys do not allow and skips what comes after', async () => {
     const token = await new SignJWT({ sub: 'alice', aud: DEMO_AUDIENCE })
       .setProtectedHeader({ alg: 'HS256' })

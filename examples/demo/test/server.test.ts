@@ -5,9 +5,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { createAuth } from '@portcullis/core'
+import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_AUDIENCE } from '../src/issuer.js'
 import { createDemoServer, type DemoServer } from '../src/server.js'
+import type { DemoRouter } from '../src/trpc.js'
 
 const run = promisify(execFile)
 const cli = fileURLToPath(new URL('../bin/portcullis.js', import.meta.url))
@@ -70,6 +72,22 @@ describe('the demo server', () => {
     expect(await graphql.json()).toMatchObject({
       data: { reports: [{ title: 'Q3 revenue' }, expect.anything()] },
     })
+  })
+
+  it('serves typed tRPC clients: one batch mixes an allowed call and a forbidden one', async () => {
+    const bob = (await portcullis('token', '--sub', 'bob')).stdout.trim()
+    const client = createTRPCClient<DemoRouter>({
+      links: [httpBatchLink({ url: `${demo.url}/trpc`, headers: { authorization: `Bearer ${bob}` } })],
+    })
+    const [reports, admin] = await Promise.allSettled([
+      client.reports.list.query(),
+      client.admin.stats.query(),
+    ])
+    expect(reports).toMatchObject({ status: 'fulfilled', value: [{ id: 'r1' }, { id: 'r2' }] })
+    expect(admin.status).toBe('rejected')
+    const error = (admin as PromiseRejectedResult).reason
+    expect(error).toBeInstanceOf(TRPCClientError)
+    expect(error.data).toMatchObject({ code: 'FORBIDDEN', httpStatus: 403, authCode: 'forbidden' })
   })
 
   it('answers a bad bearer token with 401 and a WWW-Authenticate challenge, on a public procedure too', async () => {
