@@ -56,12 +56,26 @@ function fromRawHeaders(raw: readonly string[]): HeaderReader {
   }
 }
 
+/** A Fetch `Headers` from another implementation (a ponyfill): it has `get`, `has` and `forEach`. */
+function isHeadersLike(value: unknown): value is Headers {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Headers).get === 'function' &&
+    typeof (value as Headers).has === 'function' &&
+    typeof (value as Headers).forEach === 'function'
+  )
+}
+
 /** Wraps any {@link RequestLike} in a {@link HeaderReader}; anything unrecognized reads as no headers. */
 export function headerReader(request: RequestLike | null | undefined): HeaderReader {
   if (typeof request !== 'object' || request === null) return fromRecord({})
   if (typeof Headers !== 'undefined' && request instanceof Headers) return fromHeaders(request)
   const headers = (request as { headers?: unknown }).headers
   if (typeof Headers !== 'undefined' && headers instanceof Headers) return fromHeaders(headers)
+  // A Fetch Request from a ponyfill (Yoga's @whatwg-node/fetch on Node) has a Headers class of its
+  // own: read it through `get` rather than copying it into a global Headers on every request.
+  if (isHeadersLike(headers)) return fromHeaders(headers)
   // Node merges or drops repeated headers (it keeps only the first Authorization), so read raw lines.
   const raw = (request as NodeRequestLike).rawHeaders
   if (Array.isArray(raw)) return fromRawHeaders(raw)
