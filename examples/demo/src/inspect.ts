@@ -56,7 +56,12 @@ type Outcome = { ok: true; identity: Identity } | { ok: false; error: AuthError 
 
 const same = (a: Outcome, b: Outcome) => (a.ok ? b.ok : !b.ok && a.error.code === b.error.code)
 
-/** Seconds as a short human duration: `45s`, `3m 12s`, `2h 5m`, `4d 1h`. */
+/**
+ * Seconds as a short human duration: `45s`, `3m 12s`, `2h 5m`, `4d 1h`.
+ *
+ * @example
+ * humanDuration(192) // '3m 12s'
+ */
 export function humanDuration(seconds: number): string {
   const s = Math.round(Math.abs(seconds))
   if (s < 60) return `${s}s`
@@ -78,6 +83,7 @@ async function loadJwks(options: InspectOptions): Promise<{ jwks: JSONWebKeySet;
 
 /**
  * Explains, check by check, whether an API configured with `options` would accept `token` and why not.
+ * Throws a `TypeError` when `options` themselves are wrong, as `createAuth` would at startup.
  * Every verdict comes from `@portcullis/core` itself: each check runs core's `verify` with the other
  * checks relaxed (another clock, no audience, the token's own issuer), so the explanation cannot drift
  * from what the API really does.
@@ -106,6 +112,8 @@ export async function inspectToken(token: string, options: InspectOptions): Prom
     const loaded = await loadJwks(options)
     jwks = loaded.jwks
     const kids = jwks.keys.map((key) => key.kid ?? '(no kid)').join(', ')
+    // Core refuses a key set it cannot use when the verifier is built; that is the issuer's fault.
+    createAuth({ issuer: options.issuer, audience: false, jwks })
     check('keys', 'pass', `${jwks.keys.length} key(s) from ${loaded.from}: ${kids}`)
   } catch (error) {
     check('keys', 'fail', `cannot load the issuer's keys: ${(error as Error).message}`)
@@ -119,22 +127,22 @@ export async function inspectToken(token: string, options: InspectOptions): Prom
     at: number
     tokenType?: string | undefined
   }): Promise<Outcome> => {
+    // A TypeError here is a configuration mistake (say, --alg RS256 for EC keys): it propagates.
+    const auth = createAuth({
+      issuer: config.issuer,
+      audience: config.audience,
+      jwks,
+      algorithms: options.algorithms,
+      tokenType: config.tokenType,
+      clockTolerance: options.clockTolerance ?? 5,
+      cache: false,
+      now: () => config.at,
+    })
     try {
-      const auth = createAuth({
-        issuer: config.issuer,
-        audience: config.audience,
-        jwks,
-        algorithms: options.algorithms,
-        tokenType: config.tokenType,
-        clockTolerance: options.clockTolerance ?? 5,
-        cache: false,
-        now: () => config.at,
-      })
       return { ok: true, identity: await auth.verify(token) }
     } catch (error) {
       if (isAuthError(error)) return { ok: false, error }
-      // A key set core refuses to use (a TypeError at construction) reads as no key for this token.
-      return { ok: false, error: new AuthError('key_not_found', (error as Error).message) }
+      throw error
     }
   }
 
@@ -146,7 +154,7 @@ export async function inspectToken(token: string, options: InspectOptions): Prom
   const inWindow =
     (iat !== undefined && (exp === undefined || iat < exp) ? Math.max(iat, nbf ?? iat) : (exp ?? 0) - 1) *
     1000
-  const tokenIssuer = typeof payload?.iss === 'string' ? payload.iss : options.issuer
+  const tokenIssuer = typeof payload?.iss === 'string' && payload.iss !== '' ? payload.iss : options.issuer
 
   const full = async (): Promise<Outcome> =>
     attempt({ issuer: options.issuer, audience: options.audience, at: realNow, tokenType: options.tokenType })
@@ -294,11 +302,10 @@ const MARK = { pass: '✓', fail: '✗', skip: '–' } as const
  * @example
  * console.log(formatInspection(await inspectToken(token, options)))
  */
-export function formatInspection(inspection: Inspection, options?: { issuer?: string }): string {
+export function formatInspection(inspection: Inspection): string {
   const lines: string[] = []
   if (inspection.header) lines.push(`header   ${JSON.stringify(inspection.header)}`)
   if (inspection.payload) lines.push(`payload  ${JSON.stringify(inspection.payload)}`)
-  if (options?.issuer) lines.push(`checks against issuer ${options.issuer}`)
   for (const check of inspection.checks) lines.push(`${MARK[check.status]} ${check.detail}`)
   const { result } = inspection
   lines.push(

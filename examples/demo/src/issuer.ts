@@ -1,7 +1,12 @@
 import { type JSONWebKeySet, SignJWT } from 'jose'
 import type { DevKey } from './dev-keys.js'
 
-/** The audience of every demo token: the demo's tRPC and GraphQL APIs. */
+/**
+ * The audience of every demo token: the demo's tRPC and GraphQL APIs.
+ *
+ * @example
+ * createAuth({ issuer: 'http://127.0.0.1:3000', audience: DEMO_AUDIENCE })
+ */
 export const DEMO_AUDIENCE = 'urn:portcullis:demo'
 
 /** What a minted token says about its holder. */

@@ -27,12 +27,12 @@ const HELP = `portcullis: the Portcullis demo and its token tools
 `
 
 /** The demo server's origin when it runs with its defaults. */
-export function defaultIssuer(env: NodeJS.ProcessEnv = process.env): string {
+function defaultIssuer(env: NodeJS.ProcessEnv = process.env): string {
   return `http://${env.HOST || '127.0.0.1'}:${env.PORT || '3000'}`
 }
 
 /** Parses `90s`, `5m`, `1h`, `2d` or plain seconds. */
-export function parseTtl(value: string): number {
+function parseTtl(value: string): number {
   const match = /^(\d+)(s|m|h|d)?$/.exec(value.trim())
   if (!match) throw new TypeError(`--ttl must look like 90s, 5m, 1h or 2d, not "${value}"`)
   return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[(match[2] ?? 's') as 's']
@@ -139,7 +139,13 @@ async function serve(): Promise<number> {
     keyFile: DEFAULT_KEY_FILE,
     redisUrl: process.env.REDIS_URL || undefined,
   })
-  process.stdout.write(`Portcullis demo running at ${server.url}\n`)
+  // The CLI assumes the default origin; say so when this one differs.
+  const issuerFlag = server.url === 'http://127.0.0.1:3000' ? '' : ` --issuer ${server.url}`
+  process.stdout.write(
+    `Portcullis demo running at ${server.url}\n` +
+      `  log in as alice (admin) or bob (reader) at ${server.url}/login; GraphiQL at ${server.url}/graphql\n` +
+      `  sessions in ${process.env.REDIS_URL ? 'Redis' : 'memory'}; a bearer token for curl: pnpm portcullis token --sub bob${issuerFlag}\n`,
+  )
   const stop = () => {
     server.close().then(
       () => process.exit(0),
@@ -165,7 +171,9 @@ async function main(argv: string[]): Promise<void> {
     const code = await command(args)
     if (code >= 0) process.exitCode = code
   } catch (error) {
-    process.stderr.write(`portcullis ${name}: ${(error as Error).message}\n`)
+    const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    const hint = inUse ? ` (another program has the port: try PORT=3001 pnpm start)` : ''
+    process.stderr.write(`portcullis ${name}: ${(error as Error).message}${hint}\n`)
     process.exitCode = 2
   }
 }

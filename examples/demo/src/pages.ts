@@ -11,7 +11,12 @@ const STYLE = `
   textarea { width: 100%; height: 5rem }
 `
 
-/** The login page: one button per demo user. */
+/**
+ * The login page: one button per demo user.
+ *
+ * @example
+ * res.end(loginPage(Object.values(DEMO_USERS)))
+ */
 export function loginPage(users: readonly DemoUser[], error?: string): string {
   const buttons = users
     .map(
@@ -72,7 +77,12 @@ const CALLS: readonly Call[] = [
   },
 ]
 
-/** The app page: calls both APIs with the cookie session and shows every answer, 401 and 403 included. */
+/**
+ * The app page: calls both APIs with the cookie session and shows every answer, 401 and 403 included.
+ *
+ * @example
+ * res.end(appPage())
+ */
 export function appPage(): string {
   const rows = CALLS.map(
     (call) => `<tr><td>${call.api}</td><td><code>${html(call.label)}</code></td><td>${html(call.guard)}</td>

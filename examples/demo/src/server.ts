@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Auth } from '@portcullis/core'
+import { createApi } from './api.js'
 import { createDevKey, loadDevKey } from './dev-keys.js'
 import { createDevIssuer, type DevIssuer } from './issuer.js'
 import { appPage, loginPage } from './pages.js'
@@ -157,8 +158,7 @@ export async function createDemoServer(options: DemoServerOptions = {}): Promise
       redisUrl: options.redisUrl,
     })
     const auth = sessions.auth
-    const { createApi } = await import('./api.js')
-    const api = createApi(auth)
+    const api = createApi(auth, options.redisUrl ? 'redis' : 'memory')
     demo = { issuer, auth, sessions, api, close: sessions.close }
   } catch (error) {
     server.close()

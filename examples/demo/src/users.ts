@@ -22,7 +22,12 @@ export const DEMO_USERS: Readonly<Record<string, DemoUser>> = {
   bob: { subject: 'bob', name: 'Bob (reader)', scopes: ['read:reports'], roles: [] },
 }
 
-/** The demo user with this name, if there is one. */
+/**
+ * The demo user with this name, if there is one.
+ *
+ * @example
+ * findUser('alice')?.roles // ['admin']
+ */
 export function findUser(name: unknown): DemoUser | undefined {
   return typeof name === 'string' && Object.hasOwn(DEMO_USERS, name) ? DEMO_USERS[name] : undefined
 }

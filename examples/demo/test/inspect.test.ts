@@ -107,6 +107,20 @@ describe('inspectToken', () => {
     expect(text).toContain('✗ token_malformed:')
   })
 
+  it('reports a key set core cannot use as a keys failure', async () => {
+    const { inspection, text } = await lines(await alice(), {
+      jwks: { keys: [{ kty: 'oct', k: 'c2hvcnQ' }] },
+    })
+    expect(inspection).toMatchObject(rejected('jwks_unavailable', 503))
+    expect(text).toContain("✗ cannot load the issuer's keys")
+  })
+
+  it('throws a TypeError for a configuration createAuth would refuse at startup', async () => {
+    await expect(inspectToken(await alice(), { ...options, algorithms: ['RS256'] })).rejects.toThrow(
+      /algorithms.*RS256/,
+    )
+  })
+
   it('fails closed when the keys cannot be loaded', async () => {
     const { inspection, text } = await lines(await alice(), { jwks: 'http://127.0.0.1:9/jwks.json' })
     expect(inspection).toMatchObject(rejected('jwks_unavailable', 503))

@@ -1,4 +1,9 @@
-/** How the verified-token cache behaves. */
+/**
+ * How the verified-token cache behaves.
+ *
+ * @example
+ * createAuth({ issuer, audience, jwks, cache: { max: 50_000 } })
+ */
 export interface CacheOptions {
   /**
    * The most tokens kept. Each entry holds one token and its identity; the oldest is dropped first.

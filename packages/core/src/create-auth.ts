@@ -10,20 +10,32 @@ import {
 } from './identity.js'
 import { checkClaims, checkTimes } from './internal/claims.js'
 import { parseCompact } from './internal/compact.js'
-import { headerReader, type RequestLike } from './internal/headers.js'
+import { type HeaderReader, headerReader, type RequestLike } from './internal/headers.js'
 import type { RemoteKeySet } from './keys/jwks.js'
 import type { KeySet } from './keys/key-set.js'
 import { verifySignature } from './keys/signature.js'
 import { type NormalizedIssuer, normalizeOptions } from './normalize.js'
 import type { AuthEvent, AuthOptions } from './options.js'
+import type { SessionLink } from './sessions/link.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 
-/** The `identity.claims` type for a `claims` schema: its output, or the raw payload without one. */
+/**
+ * The `identity.claims` type for a `claims` schema: its output, or the raw payload without one.
+ *
+ * @example
+ * type Claims = ClaimsOf<typeof schema> // the schema's output type
+ */
 export type ClaimsOf<Schema> = Schema extends StandardSchemaV1
   ? StandardSchemaV1.InferOutput<Schema>
   : DefaultClaims
 
-/** What `authenticate` concludes about a request. It never throws for anything the request contains. */
+/**
+ * What `authenticate` concludes about a request. It never throws for anything the request contains.
+ *
+ * @example
+ * const result: AuthResult = await auth.authenticate(request)
+ * if (result.status === 'rejected') return new Response(null, { status: result.error.status })
+ */
 export type AuthResult<Claims = DefaultClaims> =
   | {
       readonly status: 'authenticated'
@@ -33,7 +45,12 @@ export type AuthResult<Claims = DefaultClaims> =
   | { readonly status: 'anonymous'; readonly setCookie?: readonly string[] }
   | { readonly status: 'rejected'; readonly error: AuthError; readonly setCookie?: readonly string[] }
 
-/** A configured verifier, made by {@link createAuth}. */
+/**
+ * A configured verifier, made by {@link createAuth}.
+ *
+ * @example
+ * const auth: Auth = createAuth({ issuer, audience, jwks })
+ */
 export interface Auth<Claims = DefaultClaims> {
   /** Verifies a token and returns its identity; throws an `AuthError` for any rejection. */
   verify(token: string, options?: { source?: TokenSource }): Promise<Identity<Claims>>
@@ -52,6 +69,9 @@ interface CacheEntry<Claims> {
   readonly issuer: NormalizedIssuer
 }
 
+/** Access-token failures a valid refresh cookie recovers from: expiry, and a secret rotated out. */
+const REFRESHABLE = new Set<AuthError['code']>(['token_expired', 'key_not_found', 'signature_invalid'])
+
 /**
  * Creates a verifier for bearer JWTs and session cookies. Options are checked here, once; a mistake
  * throws a `TypeError` naming the option.
@@ -69,8 +89,8 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
 ): Auth<ClaimsOf<Schema>> {
   type Claims = ClaimsOf<Schema>
   const config = normalizeOptions(options as AuthOptions<StandardSchemaV1 | undefined>)
-  const { issuers, sources, maxTokenSize, realm, onEvent } = config
-  const now = options.now ?? Date.now
+  const { issuers, sources, maxTokenSize, realm, onEvent, session } = config
+  const now = options.now ?? session?.now ?? Date.now
   const schema = options.claims
   const roleClaims = options.roles?.claims ?? DEFAULT_ROLE_CLAIMS
   const cache = config.cacheMax > 0 ? new TokenCache<CacheEntry<Claims>>(config.cacheMax) : undefined
@@ -88,7 +108,12 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       const paths = result.issues
         .slice(0, 5)
         .map((issue) =>
-          (issue.path ?? []).map((part) => String(typeof part === 'object' ? part.key : part)).join('.'),
+          (issue.path ?? [])
+            .map((part) => String(typeof part === 'object' ? part.key : part))
+            .join('.')
+            // Paths can hold payload keys (records): keep them short and plain, never a value.
+            .replace(/[^\w.$-]/g, '')
+            .slice(0, 64),
         )
         .map((path) => (path ? `"${path}"` : 'payload'))
       throw new AuthError(
@@ -99,18 +124,47 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     return result.value as Claims
   }
 
-  async function verifyUncached(token: string, source: TokenSource): Promise<CacheEntry<Claims>> {
+  /** Opens a sealed session token (JWE): decryption is its integrity check, and only sessions seal. */
+  async function openSealed(token: string) {
+    if (token.length > maxTokenSize)
+      throw new AuthError('token_malformed', `token is larger than ${maxTokenSize} bytes`)
+    const { header, payload } = await session!.unseal!(token)
+    return { header, payload: payload as Record<string, unknown>, issuer: session!.issuer }
+  }
+
+  // `seen` collects what a rejection event may report: only values that configuration vouches for.
+  async function verifyUncached(
+    token: string,
+    source: TokenSource,
+    seen: { issuer?: string; kid?: string },
+  ): Promise<CacheEntry<Claims>> {
+    if (session?.unseal && token.split('.', 6).length === 5) {
+      const { header, payload, issuer } = await openSealed(token)
+      seen.issuer = issuer.rules.issuer
+      return entryOf(header, payload, issuer, source)
+    }
     const { header, payload } = parseCompact(token, maxTokenSize)
     if (typeof payload.iss !== 'string') throw new AuthError('claim_invalid', '"iss" claim must be a string')
     // The issuer only picks which keys to try; nothing else is trusted until a signature checks out.
     const issuer = issuers.get(payload.iss)
     if (!issuer) throw new AuthError('claim_invalid', '"iss" claim names an issuer that is not trusted')
+    seen.issuer = payload.iss
     await verifySignature(token, header, issuer)
+    seen.kid = header.kid
+    return entryOf(header, payload, issuer, source)
+  }
+
+  async function entryOf(
+    header: Readonly<Record<string, unknown>>,
+    payload: Readonly<Record<string, unknown>>,
+    issuer: NormalizedIssuer,
+    source: TokenSource,
+  ): Promise<CacheEntry<Claims>> {
     checkClaims(payload, header, issuer.rules, now() / 1000)
     const claims = await validateClaims(payload)
     const identity: Identity<Claims> = {
       subject: payload.sub as string,
-      issuer: payload.iss,
+      issuer: payload.iss as string,
       audience:
         typeof payload.aud === 'string' ? [payload.aud] : ((payload.aud as string[] | undefined) ?? []),
       scopes: scopesOf(payload),
@@ -118,7 +172,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       sessionId: payload.sid as string | undefined,
       expiresAt: new Date((payload.exp as number) * 1000),
       issuedAt: typeof payload.iat === 'number' ? new Date(payload.iat * 1000) : undefined,
-      keyId: header.kid,
+      keyId: header.kid as string | undefined,
       source,
       claims,
       payload,
@@ -143,13 +197,14 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     const started = onEvent ? performance.now() : 0
     let entry = cache?.get(token)
     const cached = entry !== undefined
+    const seen: { issuer?: string; kid?: string } = {}
     try {
       if (entry) {
         // A cached token is re-checked against the clock on every hit, so it never outlives `exp`.
         checkTimes(entry.identity.payload, entry.issuer.rules, now() / 1000)
         if (entry.identity.source !== source) entry = { ...entry, identity: { ...entry.identity, source } }
       } else {
-        entry = await verifyUncached(token, source)
+        entry = await verifyUncached(token, source, seen)
         cache?.set(token, entry)
       }
       await entry.issuer.afterVerify?.(entry.identity)
@@ -160,8 +215,8 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
           emit({
             type: 'rejected',
             code: error.code,
-            issuer: entry?.identity.issuer,
-            kid: entry?.identity.keyId,
+            issuer: entry?.identity.issuer ?? seen.issuer,
+            kid: entry?.identity.keyId ?? seen.kid,
             source,
             durationMs: performance.now() - started,
           })
@@ -177,11 +232,50 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     return entry.identity
   }
 
+  /**
+   * The session cookie: verify it, or refresh from the refresh cookie when it is missing or expired.
+   * Undefined when the request has neither cookie, so the next source gets its turn.
+   */
+  async function authenticateSession(
+    link: SessionLink,
+    headers: HeaderReader,
+    token: string | undefined,
+  ): Promise<AuthResult<Claims> | undefined> {
+    let failure: AuthError | undefined
+    try {
+      if (token !== undefined) {
+        try {
+          return { status: 'authenticated', identity: await verify(token, { source: 'session' }) }
+        } catch (error) {
+          if (!(error instanceof AuthError) || !REFRESHABLE.has(error.code)) throw error
+          failure = error
+        }
+      }
+      const refreshed = await link.refresh(headers)
+      if (!refreshed) {
+        if (failure) throw failure
+        return undefined
+      }
+      const identity = await verify(refreshed.accessToken, { source: 'session' })
+      return { status: 'authenticated', identity, setCookie: refreshed.setCookie }
+    } catch (error) {
+      // A session that is over gets its cookies cleared, so the browser stops sending them.
+      if (error instanceof AuthError && error.status === 401)
+        return { status: 'rejected', error: withRealm(error), setCookie: link.clearCookies }
+      throw error
+    }
+  }
+
   async function authenticate(request: RequestLike): Promise<AuthResult<Claims>> {
     try {
       const headers = headerReader(request)
       for (const reader of sources) {
         const token = reader.read(headers)
+        if (session && reader === session.reader) {
+          const result = await authenticateSession(session, headers, token)
+          if (result) return result
+          continue
+        }
         if (token === undefined) continue
         return { status: 'authenticated', identity: await verify(token, { source: reader.kind }) }
       }

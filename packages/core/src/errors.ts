@@ -1,5 +1,8 @@
 /**
  * Stable reason codes carried by every {@link AuthError}. Switch on these, never on messages.
+ *
+ * @example
+ * if (error.code === 'token_expired') refreshAndRetry()
  */
 export type AuthErrorCode =
   | 'token_missing'
@@ -19,7 +22,12 @@ export type AuthErrorCode =
   | 'jwks_unavailable'
   | 'store_unavailable'
 
-/** HTTP statuses an {@link AuthError} maps to. */
+/**
+ * HTTP statuses an {@link AuthError} maps to.
+ *
+ * @example
+ * response.status = error.status // 401 | 403 | 503
+ */
 export type AuthErrorStatus = 401 | 403 | 503
 
 const STATUS: Record<AuthErrorCode, AuthErrorStatus> = {
@@ -41,7 +49,12 @@ const STATUS: Record<AuthErrorCode, AuthErrorStatus> = {
   store_unavailable: 503,
 }
 
-/** Options of an {@link AuthError} beyond its code and message. */
+/**
+ * Options of an {@link AuthError} beyond its code and message.
+ *
+ * @example
+ * new AuthError('insufficient_scope', 'requires write:reports', { scopes: ['write:reports'] })
+ */
 export interface AuthErrorOptions {
   /** A lower-level error. Never a token, secret or cookie value. */
   cause?: unknown
@@ -99,7 +112,12 @@ export class AuthError extends Error {
   }
 }
 
-/** True when `value` is an {@link AuthError}, also across duplicated copies of this package. */
+/**
+ * True when `value` is an {@link AuthError}, also across duplicated copies of this package.
+ *
+ * @example
+ * if (isAuthError(error)) reply.code(error.status).send(error)
+ */
 export function isAuthError(value: unknown): value is AuthError {
   return (
     value instanceof AuthError ||
@@ -107,7 +125,12 @@ export function isAuthError(value: unknown): value is AuthError {
   )
 }
 
-/** The RFC 6750 `error` parameter for a code, or undefined when the challenge carries none. */
+/**
+ * The RFC 6750 `error` parameter for a code, or undefined when the challenge carries none.
+ *
+ * @example
+ * bearerErrorOf('token_expired') // 'invalid_token'
+ */
 export function bearerErrorOf(
   code: AuthErrorCode,
 ): 'invalid_request' | 'invalid_token' | 'insufficient_scope' | undefined {

@@ -1,9 +1,19 @@
 import type { JWTPayload } from 'jose'
 
-/** The claims of a token when no `claims` schema is given: the JWT payload as it was signed. */
+/**
+ * The claims of a token when no `claims` schema is given: the JWT payload as it was signed.
+ *
+ * @example
+ * const identity: Identity<DefaultClaims> = await auth.verify(token)
+ */
 export type DefaultClaims = JWTPayload
 
-/** Where a verified token came from. */
+/**
+ * Where a verified token came from.
+ *
+ * @example
+ * if (identity.source === 'cookie') checkCsrf(request)
+ */
 export type TokenSource = 'cookie' | 'bearer' | 'session' | 'direct'
 
 /**
@@ -41,7 +51,12 @@ export interface Identity<Claims = DefaultClaims> {
   readonly payload: Readonly<JWTPayload>
 }
 
-/** Where roles are read from in the payload. */
+/**
+ * Where roles are read from in the payload.
+ *
+ * @example
+ * createAuth({ issuer, audience, jwks, roles: { claims: ['https://example.com/roles'] } })
+ */
 export interface RoleOptions {
   /**
    * Claim names holding roles, as arrays or space-delimited strings; dotted paths reach into
@@ -70,13 +85,23 @@ function stringList(value: unknown): string[] {
   return []
 }
 
-/** Scopes from `scope` (RFC 8693 4.2, space-delimited) and `scp` (array or string). */
+/**
+ * Scopes from `scope` (RFC 8693 4.2, space-delimited) and `scp` (array or string).
+ *
+ * @example
+ * scopesOf({ scope: 'read write', scp: ['admin'] }) // ['read', 'write', 'admin']
+ */
 export function scopesOf(payload: JWTPayload): string[] {
   const scopes = new Set([...stringList(payload.scope), ...stringList(payload.scp)])
   return [...scopes]
 }
 
-/** Roles from the configured claims, deduplicated, in order. */
+/**
+ * Roles from the configured claims, deduplicated, in order.
+ *
+ * @example
+ * rolesOf({ realm_access: { roles: ['admin'] } }, ['realm_access.roles']) // ['admin']
+ */
 export function rolesOf(payload: JWTPayload, claims: readonly string[]): string[] {
   const roles = new Set<string>()
   for (const claim of claims) for (const role of stringList(readPath(payload, claim))) roles.add(role)

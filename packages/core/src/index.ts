@@ -19,12 +19,27 @@ export type {
   IssuerOptions,
   KeyMaterial,
   SecretInput,
+  SessionsOption,
   VerificationOptions,
 } from './options.js'
 export { hasRoles, requireRoles } from './roles.js'
 export type { MatchOptions } from './scopes.js'
 export { hasScopes, matches, requireScopes } from './scopes.js'
+export type { SessionCookieOptions } from './sessions/cookies.js'
+export { createSessions } from './sessions/create-sessions.js'
+export type { PrivateKeyInput } from './sessions/keys.js'
+export type {
+  IssuedSession,
+  LogoutResult,
+  SessionInput,
+  SessionKeyOptions,
+  Sessions,
+  SessionsOptions,
+} from './sessions/options.js'
 export { bearer } from './sources/bearer.js'
 export { cookie, readCookie } from './sources/cookie.js'
 export type { TokenReader } from './sources/source.js'
 export type { StandardSchemaV1 } from './standard-schema.js'
+export type { MemoryStoreOptions } from './stores/memory.js'
+export { memoryStore } from './stores/memory.js'
+export type { Store } from './stores/store.js'

@@ -16,6 +16,7 @@ import {
 } from './keys/key.js'
 import { type KeySet, localKeySet } from './keys/key-set.js'
 import type { AuthEvent, AuthOptions, IssuerOptions } from './options.js'
+import { type SessionLink, sessionLinkOf } from './sessions/link.js'
 import { bearer } from './sources/bearer.js'
 import { cookie } from './sources/cookie.js'
 import type { TokenReader } from './sources/source.js'
@@ -37,6 +38,8 @@ export interface NormalizedOptions {
   readonly cacheMax: number
   readonly realm: string | undefined
   readonly onEvent: ((event: AuthEvent) => void) | undefined
+  /** Sessions from `createSessions()`, when given. */
+  readonly session: SessionLink | undefined
 }
 
 const toArray = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T])
@@ -170,6 +173,8 @@ export function normalizeOptions(options: AuthOptions<StandardSchemaV1 | undefin
   if (typeof options !== 'object' || options === null)
     throw new TypeError('createAuth() needs an options object')
   const common = options as AuthOptions<undefined>
+  const session =
+    'sessions' in options && options.sessions !== undefined ? sessionLinkOf(options.sessions) : undefined
   const list: Array<[IssuerOptions, string]> =
     'issuers' in options && options.issuers !== undefined
       ? (() => {
@@ -182,20 +187,32 @@ export function normalizeOptions(options: AuthOptions<StandardSchemaV1 | undefin
             `issuers[${index}]`,
           ])
         })()
-      : [[options as IssuerOptions, 'options']]
+      : session && (options as { issuer?: unknown }).issuer === undefined
+        ? [] // sessions alone
+        : [[options as IssuerOptions, 'options']]
 
   const issuers = new Map<string, NormalizedIssuer>()
+  if (session) issuers.set(session.issuer.rules.issuer, session.issuer)
   for (const [input, at] of list) {
     for (const issuer of normalizeIssuer(input, at, common)) {
       if (issuers.has(issuer.rules.issuer))
-        throw new TypeError(`issuer "${issuer.rules.issuer}" is configured twice`)
+        throw new TypeError(
+          `issuer "${issuer.rules.issuer}" is configured twice${session?.issuer.rules.issuer === issuer.rules.issuer ? ' (once by "sessions")' : ''}`,
+        )
       issuers.set(issuer.rules.issuer, issuer)
     }
   }
 
-  const sources = options.sources ?? [cookie('__session'), bearer()]
-  if (!Array.isArray(sources) || sources.some((source) => typeof source?.read !== 'function'))
+  const given = options.sources ?? [cookie('__session'), bearer()]
+  if (!Array.isArray(given) || given.some((source) => typeof source?.read !== 'function'))
     throw new TypeError('"sources" must be an array of token sources such as cookie(name) and bearer()')
+  // The session cookie is read first; a plain cookie source of the same name would read it twice.
+  const sources = session
+    ? [
+        session.reader,
+        ...given.filter((source) => !(source.kind === 'cookie' && source.name === session.reader.name)),
+      ]
+    : given
   const maxTokenSize = options.maxTokenSize ?? 8192
   if (!Number.isInteger(maxTokenSize) || maxTokenSize < 256)
     throw new TypeError('"maxTokenSize" must be an integer of at least 256')
@@ -208,5 +225,13 @@ export function normalizeOptions(options: AuthOptions<StandardSchemaV1 | undefin
     typeof (options.claims as { '~standard'?: unknown })['~standard'] !== 'object'
   )
     throw new TypeError('"claims" must be a Standard Schema (zod, valibot, arktype, ...)')
-  return { issuers, sources, maxTokenSize, cacheMax, realm: options.realm, onEvent: options.onEvent }
+  return {
+    issuers,
+    sources,
+    maxTokenSize,
+    cacheMax,
+    realm: options.realm,
+    onEvent: options.onEvent,
+    session,
+  }
 }

@@ -5,13 +5,24 @@ import type { RoleOptions } from './identity.js'
 import type { Duration } from './internal/duration.js'
 import type { JwksEvent, JwksOptions } from './keys/jwks.js'
 import type { Algorithm, KeyInput } from './keys/key.js'
+import type { Sessions } from './sessions/options.js'
 import type { TokenReader } from './sources/source.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 
-/** A shared HMAC secret: at least 32 bytes, as a string (UTF-8), bytes, or an `oct` JWK (`kid` and `alg` are honoured). */
+/**
+ * A shared HMAC secret: at least 32 bytes, as a string (UTF-8), bytes, or an `oct` JWK (`kid` and `alg` are honoured).
+ *
+ * @example
+ * createAuth({ issuer, audience, secret: { kty: 'oct', kid: 'v2', alg: 'HS256', k: 'base64url-bytes...' } })
+ */
 export type SecretInput = string | Uint8Array | JWK
 
-/** How tokens from one issuer are checked. */
+/**
+ * How tokens from one issuer are checked.
+ *
+ * @example
+ * createAuth({ issuer, audience: 'api', jwks, tokenType: 'at+jwt', clockTolerance: '5s', requiredClaims: ['scope'] })
+ */
 export interface VerificationOptions {
   /**
    * Accepted `aud` values; the token must name at least one. `false` turns the check off, for IdPs
@@ -33,7 +44,12 @@ export interface VerificationOptions {
   requiredClaims?: readonly string[]
 }
 
-/** Where an issuer's keys come from: exactly one of `jwks`, `keys`, `secret`, or none for OIDC discovery. */
+/**
+ * Where an issuer's keys come from: exactly one of `jwks`, `keys`, `secret`, or none for OIDC discovery.
+ *
+ * @example
+ * createAuth({ issuer, audience, secret: [process.env.JWT_SECRET!, process.env.JWT_SECRET_PREVIOUS!] })
+ */
 export type KeyMaterial =
   | {
       /** A JWKS URL, or a JSON Web Key Set object. */
@@ -55,14 +71,24 @@ export type KeyMaterial =
     }
   | { jwks?: never; keys?: never; secret?: never }
 
-/** One trusted issuer. Without key material its `jwks_uri` is found by OIDC discovery. */
+/**
+ * One trusted issuer. Without key material its `jwks_uri` is found by OIDC discovery.
+ *
+ * @example
+ * createAuth({ issuers: [{ issuer: 'https://a.example/', audience: 'api', jwks: 'https://a.example/jwks' }] })
+ */
 export type IssuerOptions = VerificationOptions &
   KeyMaterial & {
     /** The exact `iss` value, or several that share the same keys. */
     issuer: string | readonly string[]
   }
 
-/** What `onEvent` reports: verifications, rejections and key fetches, never tokens. */
+/**
+ * What `onEvent` reports: verifications, rejections and key fetches, never tokens.
+ *
+ * @example
+ * createAuth({ issuer, audience, jwks, onEvent: (event) => metrics.increment(event.type) })
+ */
 export type AuthEvent =
   | {
       type: 'verified'
@@ -82,7 +108,12 @@ export type AuthEvent =
     }
   | JwksEvent
 
-/** Options shared by every `createAuth` configuration. */
+/**
+ * Options shared by every `createAuth` configuration.
+ *
+ * @example
+ * createAuth({ issuer, audience, jwks, sources: [bearer()], cache: false })
+ */
 export interface CommonOptions<Schema extends StandardSchemaV1 | undefined> {
   /** A Standard Schema (zod, valibot, ...) for the payload; its output type becomes `identity.claims`. */
   claims?: Schema
@@ -107,6 +138,24 @@ export interface CommonOptions<Schema extends StandardSchemaV1 | undefined> {
   now?: () => number
 }
 
-/** Options of `createAuth`: one issuer inline, or several under `issuers`. */
+/**
+ * Sessions signed by this service, from `createSessions()`: verified first, revocation checked.
+ *
+ * @example
+ * const auth = createAuth({ sessions, issuers: [{ issuer: 'https://id.example.com/', audience }] })
+ */
+export interface SessionsOption {
+  /** Verifies these sessions (their cookie is read first) and refreshes them transparently. */
+  sessions: Sessions
+}
+
+/**
+ * Options of `createAuth`: one issuer inline, or several under `issuers`, or `sessions` alone, or
+ * `sessions` beside either.
+ */
 export type AuthOptions<Schema extends StandardSchemaV1 | undefined = undefined> = CommonOptions<Schema> &
-  (IssuerOptions | { issuers: readonly IssuerOptions[] })
+  (
+    | (IssuerOptions & { issuers?: never } & Partial<SessionsOption>)
+    | ({ issuers: readonly IssuerOptions[]; issuer?: never } & Partial<SessionsOption>)
+    | (SessionsOption & { issuer?: never; issuers?: never })
+  )

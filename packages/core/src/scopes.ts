@@ -1,7 +1,12 @@
 import { AuthError } from './errors.js'
 import type { Identity } from './identity.js'
 
-/** Whether every listed scope (`mode: 'all'`, the default) or at least one (`'any'`) is needed. */
+/**
+ * Whether every listed scope (`mode: 'all'`, the default) or at least one (`'any'`) is needed.
+ *
+ * @example
+ * requireScopes(identity, ['read', 'admin'], { mode: 'any' })
+ */
 export interface MatchOptions {
   /** @default 'all' */
   mode?: 'all' | 'any'
@@ -9,7 +14,12 @@ export interface MatchOptions {
 
 type Holder = Pick<Identity<unknown>, 'scopes'> | null | undefined
 
-/** Whether `list` satisfies `required` under `mode`. An empty requirement is always met. */
+/**
+ * Whether `list` satisfies `required` under `mode`. An empty requirement is always met.
+ *
+ * @example
+ * matches(['read', 'write'], ['read']) // true
+ */
 export function matches(
   list: readonly string[],
   required: readonly string[],

@@ -1,6 +1,9 @@
 /**
  * The Standard Schema interface (https://standardschema.dev), copied as its authors recommend so
  * that core depends on no validation library. zod, valibot and arktype schemas all satisfy it.
+ *
+ * @example
+ * createAuth({ issuer, audience, jwks, claims: z.object({ tenant: z.string() }) })
  */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
   readonly '~standard': StandardSchemaV1.Props<Input, Output>

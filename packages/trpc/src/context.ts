@@ -1,4 +1,11 @@
-import type { Auth, AuthError, Identity, RequestLike } from '@portcullis/core'
+import {
+  type Auth,
+  type AuthError,
+  type AuthResult,
+  headerReader,
+  type Identity,
+  type RequestLike,
+} from '@portcullis/core'
 import { toTRPCError } from './errors.js'
 import {
   type AuthContextOptions,
@@ -7,7 +14,12 @@ import {
   normalizeContextOptions,
 } from './options.js'
 
-/** The part of the context this package adds: the verified identity, or `null` for an anonymous call. */
+/**
+ * The part of the context this package adds: the verified identity, or `null` for an anonymous call.
+ *
+ * @example
+ * const t = initTRPC.context<AuthContext<{ sub: string }>>().create()
+ */
 export interface AuthContext<Claims = Identity['claims']> {
   /** Who made the request, from a token verified once in context creation; `null` when anonymous. */
   identity: Identity<Claims> | null
@@ -20,14 +32,17 @@ interface HeaderSink {
 
 /** Per-request state the procedures read; kept under a symbol so it travels with tRPC's context merges. */
 export interface AuthState {
-  readonly auth: Pick<Auth<unknown>, 'authenticate' | 'realm'>
-  /** What was authenticated, re-authenticated by subscription re-checks. */
-  readonly request: RequestLike
+  /** The `realm` of challenges raised here rather than in core. */
+  readonly realm: string | undefined
   /** A rejection the procedures report (on sockets, where failing the context would close the connection). */
   readonly rejection: AuthError | undefined
+  /** True when the context outlives one request (a WebSocket connection, a hand-made caller context). */
+  readonly longLived: boolean
   readonly options: NormalizedContextOptions
   /** Sends `WWW-Authenticate` once per distinct challenge. */
   challenge(error: AuthError): void
+  /** Authenticates the same credentials again (held in a closure, so logging a context shows no token). */
+  recheck(): Promise<AuthResult<unknown>>
 }
 
 // Symbol.for, so two copies of this package in one app still find each other's state.
@@ -64,7 +79,24 @@ function headerSink(opts: AuthContextOptions): HeaderSink | undefined {
   return undefined
 }
 
-/** The context factory `createAuthContext` returns: takes the adapter's options, gives the context. */
+/**
+ * Only the header that carried the token, for re-checks: a re-check verifies (a cache hit plus the
+ * revocation check) and must never refresh a session, whose new cookies would have nowhere to go.
+ */
+function credentialsOf(request: RequestLike, source: Identity['source']): RequestLike {
+  const headers = headerReader(request)
+  if (source === 'bearer') return { authorization: headers.all('authorization') }
+  if (source === 'cookie' || source === 'session') return { cookie: headers.all('cookie') }
+  return request
+}
+
+/**
+ * The context factory `createAuthContext` returns: takes the adapter's options, gives the context.
+ *
+ * @example
+ * const createContext: AuthContextFactory<FetchCreateContextFnOptions, Claims, { db: Db }> =
+ *   createAuthContext(auth, { context: () => ({ db }) })
+ */
 export type AuthContextFactory<TOpts, Claims, TExtra> = (
   opts: TOpts,
 ) => Promise<Omit<TExtra, 'identity'> & AuthContext<Claims>>
@@ -103,10 +135,12 @@ export function createAuthContext<
     // A session refresh (or a cleared cookie on rejection) must reach the response, batches included.
     if (sink) for (const cookie of result.setCookie ?? []) sink.append('set-cookie', cookie)
 
-    const sent = new Set<string>()
+    let sent: Set<string> | undefined
     const challenge = (error: AuthError) => {
+      if (!sink) return
       const value = error.wwwAuthenticate
-      if (!sink || sent.has(value)) return
+      sent ??= new Set()
+      if (sent.has(value)) return
       sent.add(value)
       sink.append('www-authenticate', value)
     }
@@ -123,7 +157,14 @@ export function createAuthContext<
     }
 
     const identity = result.status === 'authenticated' ? result.identity : null
-    const state: AuthState = { auth, request, rejection, options: config, challenge }
+    const state: AuthState = {
+      realm: auth.realm,
+      rejection,
+      longLived: !sink,
+      options: config,
+      challenge,
+      recheck: () => auth.authenticate(identity ? credentialsOf(request, identity.source) : request),
+    }
     const extra = extend ? await extend({ ...opts, identity }) : undefined
     return { ...extra, identity, [STATE]: state } as unknown as Omit<TExtra, 'identity'> & AuthContext<Claims>
   }

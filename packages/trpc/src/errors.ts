@@ -24,20 +24,35 @@ export function toTRPCError(error: AuthError): TRPCError {
   return new TRPCError({ code: CODES[error.status], message: error.message, cause: error })
 }
 
-/** The `AuthError` behind a `TRPCError`, if there is one. */
+/**
+ * The core `AuthError` behind a `TRPCError` (its `cause`), if there is one.
+ *
+ * @example
+ * onError: ({ error }) => metrics.count(authErrorOf(error)?.code ?? 'other')
+ */
 export function authErrorOf(error: unknown): AuthError | undefined {
   if (isAuthError(error)) return error
   if (error instanceof Error && isAuthError(error.cause)) return error.cause
   return undefined
 }
 
-/** What `authErrorFormatter` adds to `error.data`. */
+/**
+ * What `authErrorFormatter` adds to `error.data`.
+ *
+ * @example
+ * if (error.data?.authCode === 'token_expired') await refreshAndRetry()
+ */
 export interface AuthErrorData {
   /** Core's stable reason code (`token_expired`, `insufficient_scope`, ...), or `null` for other errors. */
   authCode: AuthErrorCode | null
 }
 
-/** The error shape a router gets with `errorFormatter: authErrorFormatter`. */
+/**
+ * The error shape a router gets with `errorFormatter: authErrorFormatter`.
+ *
+ * @example
+ * const shape: AuthErrorShape = authErrorFormatter({ shape, error })
+ */
 export interface AuthErrorShape extends TRPCDefaultErrorShape {
   data: TRPCDefaultErrorData & AuthErrorData
 }

@@ -4,6 +4,10 @@ import type { Duration, Identity, RequestLike } from '@portcullis/core'
  * What every tRPC adapter passes to `createContext`, as far as authentication needs it: the fetch
  * adapter gives `req` and `resHeaders`; the standalone, Express, Next.js and WebSocket adapters give
  * `req` and `res`; subscriptions add `info.connectionParams`.
+ *
+ * @example
+ * // a server-side caller, e.g. in a Next.js Server Component
+ * const ctx = await createContext({ req: await headers() })
  */
 export interface AuthContextOptions {
   /** The request: a Fetch `Request` or a Node `IncomingMessage` (the upgrade request for WebSockets). */
@@ -16,7 +20,12 @@ export interface AuthContextOptions {
   info?: { readonly connectionParams?: Readonly<Record<string, string | undefined>> | null }
 }
 
-/** Options of `createAuthContext`. */
+/**
+ * Options of `createAuthContext`.
+ *
+ * @example
+ * createAuthContext(auth, { invalidToken: 'anonymous', recheckInterval: '30s' })
+ */
 export interface CreateAuthContextOptions<TOpts, TExtra, Claims> {
   /**
    * Your own context factory, kept instead of replaced: it gets the adapter's options plus the
@@ -70,7 +79,12 @@ function toMilliseconds(value: Duration, option: string): number {
   )
 }
 
-/** The default `connectionParams` mapping: `{ token }` or `{ authorization }`. */
+/**
+ * The default `connectionParams` mapping: `{ authorization }` as is, or `{ token }` as a bearer token.
+ *
+ * @example
+ * defaultConnectionParams({ token: 'eyJ...' }) // { authorization: 'Bearer eyJ...' }
+ */
 export function defaultConnectionParams(
   params: Readonly<Record<string, string | undefined>>,
 ): RequestLike | undefined {

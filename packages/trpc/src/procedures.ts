@@ -18,7 +18,12 @@ import { type AuthContext, type AuthState, stateOf } from './context.js'
 import { toTRPCError, withRealm } from './errors.js'
 import { guardSubscription } from './subscriptions.js'
 
-/** Requirements a procedure declares in its `meta`, enforced by `publicProcedure` and `protectedProcedure`. */
+/**
+ * Requirements a procedure declares in its `meta`, enforced by `publicProcedure` and `protectedProcedure`.
+ *
+ * @example
+ * protectedProcedure.meta({ auth: { roles: ['auditor', 'admin'], mode: 'any' } })
+ */
 export interface AuthRequirements {
   /** Scopes the token must hold. */
   scopes?: readonly string[]
@@ -57,7 +62,13 @@ type ErrorShapeOf<T> =
     ? Shape
     : unknown
 
-/** What {@link createAuthProcedures} returns. */
+/**
+ * What {@link createAuthProcedures} returns.
+ *
+ * @example
+ * const { publicProcedure, protectedProcedure, requireScopes, requireRoles }: AuthProcedures<Ctx, Meta, Opts> =
+ *   createAuthProcedures(t)
+ */
 export interface AuthProcedures<
   TContext extends AuthContext<unknown>,
   TMeta extends object,
@@ -95,7 +106,7 @@ type AnyMiddlewareOpts = Parameters<
 
 /** Reports an `AuthError` as a `TRPCError`, sending its challenge on the HTTP response. */
 function fail(state: AuthState | undefined, error: AuthError): never {
-  const final = withRealm(error, state?.auth.realm)
+  const final = withRealm(error, state?.realm)
   state?.challenge(final)
   throw toTRPCError(final)
 }
@@ -114,8 +125,13 @@ function currentIdentity(ctx: AuthContext<unknown>, state: AuthState | undefined
   if (state?.rejection) fail(state, state.rejection)
   const identity = ctx.identity ?? null
   const expiresAt = identity?.expiresAt?.getTime()
-  // A WebSocket context lives as long as the connection; its token may expire in between.
-  if (expiresAt !== undefined && expiresAt <= (state?.options.now ?? Date.now)())
+  // A WebSocket context lives as long as the connection; its token may expire in between. An HTTP
+  // context was verified for this very request, within core's clock tolerance: not re-judged here.
+  if (
+    (state?.longLived ?? true) &&
+    expiresAt !== undefined &&
+    expiresAt <= (state?.options.now ?? Date.now)()
+  )
     fail(state, new AuthError('token_expired', 'token has expired'))
   return identity
 }
@@ -131,12 +147,14 @@ function authMiddleware(required: boolean) {
       if (rule?.scopes) runCheck(state, () => requireScopesOf(identity, rule.scopes!, { mode: rule.mode }))
       if (rule?.roles) runCheck(state, () => requireRolesOf(identity, rule.roles!, { mode: rule.mode }))
     }
-    const result = identity ? await opts.next({ ctx: { identity } }) : await opts.next()
+    // ctx already holds the identity; the narrowing to non-null is a type (AuthProcedures), so no
+    // context override, which would make tRPC copy the context once more per middleware.
+    const result = await opts.next()
     if (!result.ok) {
       // An AuthError thrown by a resolver (core's requireScopes, say) keeps its meaning.
       const cause = result.error.cause
       if (result.error.code === 'INTERNAL_SERVER_ERROR' && isAuthError(cause)) {
-        const final = withRealm(cause, state?.auth.realm)
+        const final = withRealm(cause, state?.realm)
         state?.challenge(final)
         return { ...result, error: toTRPCError(final) }
       }
@@ -158,7 +176,7 @@ function checkMiddleware(kind: 'scopes' | 'roles', list: readonly string[], opti
     const identity = currentIdentity(opts.ctx, state)
     if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
     runCheck(state, () => check(identity, list, options))
-    return opts.next({ ctx: { identity } })
+    return opts.next()
   }
 }
 

@@ -6,6 +6,8 @@ import { toTRPCError, withRealm } from './errors.js'
 
 // setTimeout fires at once past 2^31-1 ms; longer waits are chained.
 const MAX_TIMER = 2_147_483_647
+/** No re-check this close to expiry (ms): core's clock tolerance keeps the token verifiable until then. */
+const RECHECK_MARGIN = 5_000
 
 interface Guard {
   /** Settles with the error that ends the subscription. */
@@ -27,7 +29,7 @@ function startGuard(identity: Identity<unknown>, state: AuthState | undefined, n
   const fail = (error: AuthError) => {
     stop()
     state?.challenge(error)
-    end(toTRPCError(withRealm(error, state?.auth.realm)))
+    end(toTRPCError(withRealm(error, state?.realm)))
   }
 
   const expiresAt = identity.expiresAt?.getTime()
@@ -44,11 +46,12 @@ function startGuard(identity: Identity<unknown>, state: AuthState | undefined, n
   if (state && every) {
     let checking = false
     interval = setInterval(async () => {
-      if (checking) return
+      // Near expiry the timer ends the subscription; a re-check then could only try a refresh.
+      if (checking || (expiresAt !== undefined && expiresAt - now() < RECHECK_MARGIN)) return
       checking = true
       try {
         // A cache hit for a still-valid token; a revoked session or token fails here.
-        const result = await state.auth.authenticate(state.request)
+        const result = await state.recheck()
         if (result.status === 'rejected') fail(result.error)
         else if (result.status === 'anonymous') fail(new AuthError('token_missing', 'credentials are gone'))
       } catch {

@@ -93,6 +93,16 @@ describe.each(adapters)('the %s adapter', (_name, serve) => {
     expect(response.headers.getSetCookie()).toEqual(refreshCookies)
   })
 
+  it('sends refresh cookies on a streamed batch (httpBatchStreamLink)', async () => {
+    const url = await serve(createApp(withSetCookie(makeAuth())))
+    const response = await fetch(`${url}/trpc/me,search?batch=1&input=${encodeURIComponent('{}')}`, {
+      headers: { authorization: `Bearer ${await sign()}`, 'trpc-accept': 'application/jsonl' },
+    })
+    expect(response.headers.get('content-type')).toContain('application/json')
+    expect(response.headers.getSetCookie()).toEqual(refreshCookies)
+    expect(await response.text()).toContain('alice')
+  })
+
   it('sends cookies that come with a rejection, such as a cleared session', async () => {
     const rejecting = withSetCookie(makeAuth(), () => ({
       status: 'rejected',

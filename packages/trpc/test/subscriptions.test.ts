@@ -93,6 +93,7 @@ describe('SSE subscriptions (httpSubscriptionLink)', () => {
     const outcome = await collect(sseClient(url, await sign({ exp: clock.exp })))
     expect(outcome.data.length).toBeGreaterThan(0)
     expect(outcome.error?.data).toMatchObject({ code: 'UNAUTHORIZED', authCode: 'token_expired' })
+    await expect.poll(() => app.sources.stopped).toBe(1)
   })
 
   it('refuse an anonymous subscriber with UNAUTHORIZED (token_missing)', async () => {
@@ -101,6 +102,14 @@ describe('SSE subscriptions (httpSubscriptionLink)', () => {
     const outcome = await collect(sseClient(url))
     expect(outcome.data).toEqual([])
     expect(outcome.error?.data).toMatchObject({ code: 'UNAUTHORIZED', authCode: 'token_missing' })
+  })
+
+  it('refuse an expired token with UNAUTHORIZED (token_expired) instead of reconnecting', async () => {
+    const app = createApp(makeAuth())
+    const url = await serveStandalone(app.router, app.createContext)
+    const outcome = await collect(sseClient(url, await sign({ exp: Math.floor(Date.now() / 1000) - 60 })))
+    expect(outcome.data).toEqual([])
+    expect(outcome.error?.data).toMatchObject({ code: 'UNAUTHORIZED', authCode: 'token_expired' })
   })
 
   it('read a token from connectionParams', async () => {
@@ -123,10 +132,24 @@ describe('WebSocket subscriptions (wsLink)', () => {
 
   it('end with UNAUTHORIZED (token_expired) when the token expires', async () => {
     const clock = clockExpiringIn(300)
-    const url = await serveWebSocket(createApp(makeAuth(clock.now), { now: clock.now }))
+    const app = createApp(makeAuth(clock.now), { now: clock.now })
+    const url = await serveWebSocket(app)
     const outcome = await collect(wsClient(url, { token: await sign({ exp: clock.exp }) }))
     expect(outcome.data.length).toBeGreaterThan(0)
     expect(outcome.error?.data).toMatchObject({ code: 'UNAUTHORIZED', authCode: 'token_expired' })
+    // The resolver's source is stopped too, not left running behind the closed subscription.
+    await expect.poll(() => app.sources.stopped).toBe(1)
+  })
+
+  it('answer calls on a connection that outlived its token with UNAUTHORIZED (token_expired)', async () => {
+    const clock = clockExpiringIn(200)
+    const url = await serveWebSocket(createApp(makeAuth(clock.now), { now: clock.now }))
+    const client = wsClient(url, { token: await sign({ exp: clock.exp }) })
+    expect(await client.me.query()).toMatchObject({ subject: 'alice' })
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    await expect(client.me.query()).rejects.toMatchObject({
+      data: { code: 'UNAUTHORIZED', authCode: 'token_expired' },
+    })
   })
 
   it('fail each call with UNAUTHORIZED for a broken token, without closing the socket', async () => {

@@ -28,11 +28,19 @@ export interface Demand {
 interface DocumentChecks {
   /** Variables used by `@skip`/`@include`: the only ones the result depends on. */
   readonly conditions: readonly string[]
-  readonly byKey: Map<string, readonly Demand[]>
+  readonly byKey: Map<string, readonly Demand[] | typeof TOO_LARGE>
 }
 
 /** Distinct variable combinations cached per document; further ones are computed each time. */
 const MAX_VARIANTS = 32
+/**
+ * Field selections one check may visit. Fragments spread in fragments can describe exponentially
+ * many selections in a small document; past this budget the operation is refused, not walked.
+ */
+export const MAX_SELECTIONS = 20_000
+
+/** What {@link demandsOf} returns for an operation too large to check: it must not run. */
+export const TOO_LARGE: unique symbol = Symbol('too large')
 const ANY_IDENTITY: Requirement = [{ roles: [], scopes: [], mode: 'all' }]
 
 function conditionsOf(document: DocumentNode): string[] {
@@ -60,7 +68,7 @@ export function demandsOf(
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Readonly<Record<string, unknown>> | null | undefined,
-): readonly Demand[] {
+): readonly Demand[] | typeof TOO_LARGE {
   let checks = plan.documents.get(document) as DocumentChecks | undefined
   if (!checks) {
     checks = { conditions: conditionsOf(document), byKey: new Map() }
@@ -80,7 +88,7 @@ function collect(
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Readonly<Record<string, unknown>>,
-): readonly Demand[] {
+): readonly Demand[] | typeof TOO_LARGE {
   const operation = getOperationAST(document, operationName)
   if (!operation) return []
   const root = plan.schema.getRootType(operation.operation)
@@ -89,7 +97,12 @@ function collect(
   for (const definition of document.definitions)
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition)
   const walker = new Walker(plan, fragments, defaultsOf(operation), variables)
-  walker.walk(operation.selectionSet, root, [root], [], new Set())
+  try {
+    walker.walk(operation.selectionSet, root, [root], [], new Set())
+  } catch (error) {
+    if (error === TOO_LARGE) return TOO_LARGE
+    throw error
+  }
   return walker.demands
 }
 
@@ -111,6 +124,9 @@ class Walker {
   ) {}
 
   private readonly seen = new Map<string, Set<Requirement>>()
+  /** Fragments already walked at a path for a set of possible types: walking again adds nothing. */
+  private readonly walked = new Set<string>()
+  private visited = 0
 
   /** A condition's value, or undefined when it is not a boolean (then the selection counts as included). */
   private condition(node: SelectionNode, name: 'skip' | 'include'): boolean | undefined {
@@ -146,6 +162,9 @@ class Walker {
         const fragment = this.fragments.get(name)
         // A fragment cycle is invalid GraphQL; stopping here keeps the walk bounded regardless.
         if (!fragment || spreads.has(name)) continue
+        const key = [name, parent.name, possible.map((type) => type.name).join(','), ...path].join('\u0000')
+        if (this.walked.has(key)) continue
+        this.walked.add(key)
         const inner = new Set(spreads).add(name)
         this.narrow(fragment.selectionSet, fragment.typeCondition.name.value, parent, possible, path, inner)
       }
@@ -183,6 +202,7 @@ class Walker {
     path: readonly string[],
     spreads: ReadonlySet<string>,
   ): void {
+    if (++this.visited > MAX_SELECTIONS) throw TOO_LARGE
     const name = node.name.value
     const fieldPath = [...path, node.alias?.value ?? name]
     if (name === '__typename') return

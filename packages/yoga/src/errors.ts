@@ -1,10 +1,20 @@
 import type { AuthError } from '@portcullis/core'
 import { type ASTNode, GraphQLError } from 'graphql'
 
-/** `extensions.code` of an authorization error: who are you (401), not allowed (403), cannot tell (503). */
+/**
+ * `extensions.code` of an authorization error: who are you (401), not allowed (403), cannot tell (503).
+ *
+ * @example
+ * if (error.extensions.code === ('UNAUTHENTICATED' satisfies AuthErrorExtensionCode)) redirectToLogin()
+ */
 export type AuthErrorExtensionCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'SERVICE_UNAVAILABLE'
 
-/** The `extensions` every authorization error carries. */
+/**
+ * The `extensions` every authorization error carries.
+ *
+ * @example
+ * const { code, reason } = error.extensions as AuthErrorExtensions // 'FORBIDDEN', 'insufficient_scope'
+ */
 export interface AuthErrorExtensions {
   /** `UNAUTHENTICATED` (401), `FORBIDDEN` (403) or `SERVICE_UNAVAILABLE` (503). */
   readonly code: AuthErrorExtensionCode
@@ -44,5 +54,12 @@ export function toGraphQLError(
     nodes: options.nodes,
     path: options.path,
     extensions: { ...extensions },
+  })
+}
+
+/** The error for an operation too large to authorize (see `MAX_SELECTIONS`): 400, nothing runs. */
+export function tooLarge(): GraphQLError {
+  return new GraphQLError('operation has too many selections to authorize', {
+    extensions: { code: 'OPERATION_TOO_LARGE', http: { status: 400, headers: {} } },
   })
 }

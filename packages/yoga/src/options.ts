@@ -1,7 +1,12 @@
-import type { Auth, RequestLike } from '@portcullis/core'
+import type { Auth, DefaultClaims, RequestLike } from '@portcullis/core'
 
-/** Options of {@link useAuth}. */
-export interface UseAuthOptions<Claims> {
+/**
+ * Options of `useAuth`.
+ *
+ * @example
+ * const options: UseAuthOptions = { auth, protectAll: true, onDeny: 'null' }
+ */
+export interface UseAuthOptions<Claims = DefaultClaims> {
   /** The verifier made by `createAuth`; its claims type becomes `context.identity.claims`. */
   auth: Auth<Claims>
   /**

@@ -10,6 +10,7 @@ import {
   getNamedType,
   isInterfaceType,
   isObjectType,
+  isUnionType,
 } from 'graphql'
 import { type Declared, declaredOn, type Rule } from './directives.js'
 
@@ -86,6 +87,7 @@ export function createPlan(
     // Reaching a guarded type at all needs its rules: `adminStats { __typename }` is not a way in.
     const target = getNamedType(field.type)
     if (isObjectType(target) || isInterfaceType(target)) rules.push(...typeRules(target))
+    else if (isUnionType(target)) rules.push(...read(target, target.name).rules)
     if (options.protectAll && !own.isPublic && !read(type, type.name).isPublic) rules.push(ANY_IDENTITY)
     return intern(rules)
   }
@@ -102,7 +104,14 @@ export function createPlan(
   const atResolve = new Map<Field, Requirement>()
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__')) continue
-    if (!(type instanceof GraphQLObjectType || type instanceof GraphQLInterfaceType)) continue
+    if (isUnionType(type)) read(type, type.name)
+    if (!(type instanceof GraphQLObjectType || type instanceof GraphQLInterfaceType)) {
+      if (!isUnionType(type) && (type.extensions as { auth?: unknown }).auth !== undefined)
+        throw new TypeError(
+          `${type.name}: "extensions.auth" is read on fields and object, interface and union types only`,
+        )
+      continue
+    }
     // Every declaration is read now, so a malformed rule fails at startup, not on some request.
     for (const [name, field] of Object.entries(type.getFields())) {
       const requirement = requirementOf(type, name)

@@ -11,8 +11,8 @@ import {
   requireScopes,
 } from '@portcullis/core'
 import type { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql'
-import { demandsOf } from './check.js'
-import { toGraphQLError } from './errors.js'
+import { demandsOf, TOO_LARGE } from './check.js'
+import { toGraphQLError, tooLarge } from './errors.js'
 import { type NormalizedOptions, normalizeOptions, type UseAuthOptions } from './options.js'
 import { createPlan, type Plan, type Requirement, resolveChecks } from './plan.js'
 import { guardStream } from './subscriptions.js'
@@ -29,7 +29,12 @@ export interface AuthContext<Claims = DefaultClaims> {
   identity: Identity<Claims> | null
 }
 
-/** The Envelop plugin {@link useAuth} returns; `onResponse` is Yoga's hook for refreshed cookies. */
+/**
+ * The Envelop plugin {@link useAuth} returns; `onResponse` is Yoga's hook for refreshed cookies.
+ *
+ * @example
+ * const plugin: AuthPlugin = useAuth({ auth })
+ */
 export type AuthPlugin<Claims = DefaultClaims> = Plugin<AuthContext<Claims>> & {
   onResponse(payload: { request: Request; response: Response }): void
 }
@@ -37,7 +42,6 @@ export type AuthPlugin<Claims = DefaultClaims> = Plugin<AuthContext<Claims>> & {
 /** What one request proved, shared by every operation of a batch. */
 interface RequestState<Claims> {
   readonly request: RequestLike | undefined
-  readonly result: AuthResult<Claims>
   readonly identity: Identity<Claims> | null
   /** The error that stops every operation: an invalid token (unless opted out) or a 503. */
   readonly rejection: AuthError | undefined
@@ -45,26 +49,40 @@ interface RequestState<Claims> {
   readonly decisions: Map<Requirement, AuthError | null>
 }
 
+/** Runs a core `require*` check, turning its throw into the denial. */
+function attempt(check: () => void): AuthError | null {
+  try {
+    check()
+    return null
+  } catch (error) {
+    if (error instanceof AuthError) return error
+    throw error
+  }
+}
+
+/** The first rule of a requirement the identity fails, as core's error; null when all hold. */
 function denial(identity: Identity<unknown> | null, requirement: Requirement): AuthError | null {
-  for (const rule of requirement) {
+  for (const { roles, scopes, mode } of requirement) {
     if (identity === null) return new AuthError('token_missing', 'authentication is required')
-    const { roles, scopes, mode } = rule
-    if (mode === 'any' && roles.length + scopes.length > 0) {
-      if (hasRoles(identity, roles, { mode }) && roles.length > 0) continue
-      if (hasScopes(identity, scopes, { mode }) && scopes.length > 0) continue
+    // Core builds the errors, so codes, statuses and challenges match every other adapter.
+    let error: AuthError | null
+    if (mode === 'any') {
+      // ANY: one listed role or one listed scope is enough.
+      const held =
+        roles.length + scopes.length === 0 ||
+        (roles.length > 0 && hasRoles(identity, roles, { mode })) ||
+        (scopes.length > 0 && hasScopes(identity, scopes, { mode }))
+      error = held
+        ? null
+        : attempt(() =>
+            scopes.length > 0
+              ? requireScopes(identity, scopes, { mode })
+              : requireRoles(identity, roles, { mode }),
+          )
+    } else {
+      error = attempt(() => requireScopes(identity, scopes)) ?? attempt(() => requireRoles(identity, roles))
     }
-    try {
-      // Core builds the errors, so codes, statuses and challenges match every other adapter.
-      if (mode === 'any' && scopes.length > 0) requireScopes(identity, scopes, { mode })
-      else if (mode === 'any') requireRoles(identity, roles, { mode })
-      else {
-        requireScopes(identity, scopes, { mode })
-        requireRoles(identity, roles, { mode })
-      }
-    } catch (error) {
-      if (error instanceof AuthError) return error
-      throw error
-    }
+    if (error) return error
   }
   return null
 }
@@ -118,7 +136,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     const key = request === context.request ? request : context
     let pending = byRequest.get(key)
     if (!pending) {
-      pending = auth.authenticate(headersOf(request)).then((result) => {
+      pending = auth.authenticate(request).then((result) => {
         if (result.setCookie?.length) cookies.set(request, result.setCookie)
         return result
       })
@@ -134,7 +152,6 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     const anonymous = rejected?.status === 401 && config.invalidToken === 'anonymous'
     return {
       request,
-      result,
       identity: result.status === 'authenticated' ? result.identity : null,
       rejection: anonymous ? undefined : rejected,
       decisions: new Map(),
@@ -158,14 +175,16 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       document: Parameters<typeof demandsOf>[1]
       operationName?: string | null
       variableValues?: Readonly<Record<string, unknown>> | null
-      contextValue: unknown
     },
+    context: object,
     mode: 'reject' | 'null',
   ): GraphQLError[] | undefined {
     if (state.rejection) return [toGraphQLError(state.rejection, { http: true })]
     const plan = planOf(args.schema)
+    const demands = demandsOf(plan, args.document, args.operationName, args.variableValues)
+    if (demands === TOO_LARGE) return [tooLarge()]
     const errors: GraphQLError[] = []
-    for (const demand of demandsOf(plan, args.document, args.operationName, args.variableValues)) {
+    for (const demand of demands) {
       const error = decide(state, demand.requirement)
       // In 'null' mode fields are nulled where they resolve; only introspection, which has no
       // resolver to wrap, is decided here.
@@ -174,8 +193,8 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       errors.push(toGraphQLError(error, { http: true, path: demand.path, nodes: demand.node }))
     }
     if (errors.length > 0) return errors
-    if (plan.atResolve.size > 0 && typeof args.contextValue === 'object' && args.contextValue !== null) {
-      resolveChecks.set(args.contextValue, (field) => {
+    if (plan.atResolve.size > 0) {
+      resolveChecks.set(context, (field) => {
         const requirement = plan.atResolve.get(field)
         const error = requirement && decide(state, requirement)
         if (error) throw toGraphQLError(error, { http: false })
@@ -192,17 +211,18 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       const state = await stateOf(context)
       extendContext({ identity: state.identity })
     },
-    async onExecute({ args, extendContext, setResultAndStopExecution }) {
-      const state = await stateOf(args.contextValue)
+    async onExecute({ args, context, extendContext, setResultAndStopExecution }) {
+      // `context` is the object execution will use (Envelop substitutes {} for a missing one).
+      const state = await stateOf(context)
       extendContext({ identity: state.identity })
-      const errors = admit(state, args, config.onDeny)
+      const errors = admit(state, args, context, config.onDeny)
       if (errors) setResultAndStopExecution({ errors })
     },
-    async onSubscribe({ args, extendContext, setResultAndStopExecution }) {
-      const state = await stateOf(args.contextValue)
+    async onSubscribe({ args, context, extendContext, setResultAndStopExecution }) {
+      const state = await stateOf(context)
       extendContext({ identity: state.identity })
       // A stream cannot be partly denied for its lifetime, so subscriptions are always all-or-nothing.
-      const errors = admit(state, args, 'reject')
+      const errors = admit(state, args, context, 'reject')
       if (errors) return setResultAndStopExecution({ errors })
       if (!state.identity) return
       const { identity, request } = state
@@ -214,7 +234,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
               expiresAt: identity.expiresAt,
               now: config.now,
               async recheck() {
-                const again = await auth.authenticate(headersOf(request ?? {}))
+                const again = await auth.authenticate(request ?? {})
                 if (again.status === 'rejected') return again.error
                 if (again.status === 'anonymous' || again.identity.subject !== identity.subject)
                   return new AuthError('token_missing', 'the subscription credentials are gone')
@@ -233,16 +253,4 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value
-}
-
-/**
- * Yoga's Fetch `Request` may come from a ponyfill whose `Headers` is not the global class; copy
- * those into a real `Headers` so core reads them (a plain record would read as no headers).
- */
-function headersOf(request: RequestLike): RequestLike {
-  const headers = (request as { headers?: unknown }).headers
-  if (typeof Headers === 'undefined' || headers instanceof Headers) return request
-  if (typeof headers === 'object' && headers !== null && typeof (headers as Headers).get === 'function')
-    return new Headers(headers as Headers)
-  return request
 }

@@ -1,6 +1,6 @@
-import { useAuth } from '@portcullis/yoga'
+import { authDirectiveTypeDefs, useAuth } from '@portcullis/yoga'
 import type { GraphQLObjectType } from 'graphql'
-import { createYoga } from 'graphql-yoga'
+import { createSchema, createYoga } from 'graphql-yoga'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { auth, makeSchema, sign } from './fixtures.js'
 
@@ -184,5 +184,48 @@ describe('run-time cost', () => {
     // AdminStats.id is reachable through Node, whose other implementation leaves id open.
     expect(field('AdminStats', 'id').resolve).toBeTypeOf('function')
     expect(field('Report', 'id').resolve).toBeUndefined()
+  })
+})
+
+describe('operations too large to check', () => {
+  it('refuses fragments that expand exponentially, without walking them', async () => {
+    const schema = createSchema({
+      typeDefs: /* GraphQL */ `
+        ${authDirectiveTypeDefs}
+        type Tree {
+          a: Tree
+          b: Tree
+          leaf: String @auth
+        }
+        type Query {
+          tree: Tree
+        }
+      `,
+      resolvers: { Query: { tree: () => null } },
+    })
+    const levels = 40
+    const fragments = Array.from({ length: levels }, (_, level) =>
+      level === levels - 1
+        ? `fragment F${level} on Tree { leaf }`
+        : `fragment F${level} on Tree { a { ...F${level + 1} } b { ...F${level + 1} } }`,
+    )
+    const query = `{ tree { ...F0 } } ${fragments.join(' ')}`
+    const big = createYoga({ schema, plugins: [useAuth({ auth })], logging: false })
+    const response = await big.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${reader}` },
+      body: JSON.stringify({ query }),
+    })
+    expect(response.status).toBe(400)
+    const body = (await response.json()) as Body
+    expect(body.data).toBeUndefined()
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'OPERATION_TOO_LARGE' })
+  })
+
+  it('reports a field reached through repeated spreads once', async () => {
+    const { body } = await run(
+      '{ reports { ...R ...R ... on Report { ...R } } } fragment R on Report { revenue }',
+    )
+    expect(body.errors?.map((error) => error.path)).toEqual([['reports', 'revenue']])
   })
 })

@@ -4,13 +4,16 @@ import { createAuth, type Identity } from '@portcullis/core'
 import { type AuthContext, useAuth } from '@portcullis/yoga'
 import * as graphql from 'graphql'
 import {
+  GraphQLEnumType,
   GraphQLFloat,
   GraphQLInt,
   GraphQLList,
   GraphQLObjectType,
   GraphQLSchema,
   GraphQLString,
+  GraphQLUnionType,
 } from 'graphql'
+import { createSchema, createYoga } from 'graphql-yoga'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import { audience, auth, issuer, makeSchema, secret, sign } from './fixtures.js'
@@ -63,6 +66,18 @@ describe('useAuth in a bare Envelop setup', () => {
     expectTypeOf(context.identity).toEqualTypeOf<Identity<{ sub: string; tenant: string }> | null>()
     expect(context.identity?.claims.tenant).toBe('acme')
     expectTypeOf<AuthContext['identity']>().toEqualTypeOf<Identity | null>()
+    // The same plugin drops into Yoga, whose context type comes from the schema.
+    const yoga = createYoga({
+      schema: createSchema<AuthContext<z.output<typeof claims>>>({
+        typeDefs: 'type Query { tenant: String }',
+        resolvers: { Query: { tenant: (_, __, { identity }) => identity?.claims.tenant } },
+      }),
+      plugins: [useAuth({ auth: typed })],
+    })
+    const response = await yoga.fetch('http://localhost/graphql?query={tenant}', {
+      headers: { authorization: `Bearer ${await sign({ tenant: 'acme' })}` },
+    })
+    expect(await response.json()).toEqual({ data: { tenant: 'acme' } })
   })
 
   it('rejects bad options with a TypeError naming the option', () => {
@@ -152,6 +167,42 @@ describe('a code-first schema with extensions.auth', () => {
       reason: 'insufficient_scope',
     })
     expect((await as({ scope: 'audit' }, '{ audit { entries } }')).data).toEqual({ audit: { entries: 7 } })
+  })
+
+  it('applies a rule on a union type to the fields returning it', async () => {
+    const Hit = new GraphQLUnionType({
+      name: 'Hit',
+      types: [Invoice],
+      extensions: { auth: { roles: ['finance'] } },
+      resolveType: () => 'Invoice',
+    })
+    const withUnion = new GraphQLSchema({
+      query: new GraphQLObjectType({
+        name: 'Query',
+        fields: { hits: { type: new GraphQLList(Hit), resolve: () => [{ number: 'I-1' }] } },
+      }),
+    })
+    const kit = createTestkit([useAuth({ auth })], withUnion)
+    const denied = await kit.execute('{ hits { __typename } }', {}, { request: bearer(await sign()) })
+    assertSingleExecutionValue(denied)
+    expect(denied.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'forbidden' })
+    const allowed = await kit.execute(
+      '{ hits { __typename } }',
+      {},
+      { request: bearer(await sign({ roles: ['finance'] })) },
+    )
+    assertSingleExecutionValue(allowed)
+    expect(allowed.data).toEqual({ hits: [{ __typename: 'Invoice' }] })
+  })
+
+  it('refuses extensions.auth where it would be ignored', () => {
+    const Level = new GraphQLEnumType({ name: 'Level', values: { HIGH: {} }, extensions: { auth: {} } })
+    const schema = new GraphQLSchema({
+      query: new GraphQLObjectType({ name: 'Query', fields: { level: { type: Level } } }),
+    })
+    expect(() => envelop({ plugins: [useEngine(graphql), useSchema(schema), useAuth({ auth })] })).toThrow(
+      'Level: "extensions.auth" is read on fields and object, interface and union types only',
+    )
   })
 
   it('names the element of a malformed rule when the plugin meets the schema', () => {

@@ -68,6 +68,9 @@ interface Context {
   identity: { subject: string; scopes: readonly string[] } | null
 }
 
+/** Subscription sources still running, to check that a cut-off stream stops at its source. */
+export const streams = { open: 0 }
+
 const report = (index: number) => ({
   __typename: 'Report',
   id: `r${index}`,
@@ -92,9 +95,14 @@ export const resolvers = {
   Subscription: {
     ticks: {
       async *subscribe(_: unknown, { count, every }: { count: number; every: number }) {
-        for (let tick = 1; tick <= count; tick++) {
-          await new Promise((resolve) => setTimeout(resolve, every))
-          yield { ticks: tick }
+        streams.open++
+        try {
+          for (let tick = 1; tick <= count; tick++) {
+            await new Promise((resolve) => setTimeout(resolve, every))
+            yield { ticks: tick }
+          }
+        } finally {
+          streams.open--
         }
       },
     },

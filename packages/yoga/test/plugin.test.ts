@@ -1,3 +1,4 @@
+import { AuthError } from '@portcullis/core'
 import { type UseAuthOptions, useAuth } from '@portcullis/yoga'
 import { createYoga } from 'graphql-yoga'
 import { describe, expect, it } from 'vitest'
@@ -235,6 +236,63 @@ describe('protectAll', () => {
   it('leaves introspection open without protectAll', async () => {
     const { status } = await post(serve(), '{ __schema { queryType { name } } }')
     expect(status).toBe(200)
+  })
+})
+
+describe('verification', () => {
+  it('verifies the token once per HTTP request, even for a batch of operations', async () => {
+    let calls = 0
+    const counting: typeof auth = {
+      ...auth,
+      authenticate(request) {
+        calls++
+        return auth.authenticate(request)
+      },
+    }
+    const yoga = createYoga({
+      schema: makeSchema(),
+      plugins: [useAuth({ auth: counting })],
+      batching: true,
+      logging: false,
+    })
+    const response = await yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await reader()}` },
+      body: JSON.stringify([
+        { query: '{ me { id } }' },
+        { query: '{ reports { title } }' },
+        { query: '{ health }' },
+      ]),
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual([
+      { data: { me: { id: 'alice' } } },
+      { data: { reports: [{ title: 'Q0' }, { title: 'Q1' }] } },
+      { data: { health: 'ok' } },
+    ])
+    expect(calls).toBe(1)
+  })
+})
+
+describe('when core cannot decide', () => {
+  it('answers 503 SERVICE_UNAVAILABLE without a challenge, even with invalidToken "anonymous"', async () => {
+    // Stands in for an unreachable JWKS endpoint.
+    const unavailable: typeof auth = {
+      ...auth,
+      authenticate: async () => ({
+        status: 'rejected',
+        error: new AuthError('jwks_unavailable', 'keys unavailable'),
+      }),
+    }
+    const yoga = createYoga({
+      schema: makeSchema(),
+      plugins: [useAuth({ auth: unavailable, invalidToken: 'anonymous' })],
+      logging: false,
+    })
+    const { status, headers, body } = await post(yoga, '{ health }', { token: 'x.y.z' })
+    expect(status).toBe(503)
+    expect(headers.get('www-authenticate')).toBeNull()
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'jwks_unavailable' })
   })
 })
 

@@ -1,4 +1,9 @@
-/** A duration: seconds as a number, or a string such as `'5s'`, `'10m'`, `'1h'`, `'30d'`. */
+/**
+ * A duration: seconds as a number, or a string such as `'5s'`, `'10m'`, `'1h'`, `'30d'`.
+ *
+ * @example
+ * createAuth({ issuer, audience, jwks, clockTolerance: '5s', maxTokenAge: '1h' })
+ */
 export type Duration = number | `${number}${'ms' | 's' | 'm' | 'h' | 'd'}`
 
 const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 }

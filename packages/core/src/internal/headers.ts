@@ -1,4 +1,9 @@
-/** A Node `IncomingMessage`, or anything shaped like one. */
+/**
+ * A Node `IncomingMessage`, or anything shaped like one.
+ *
+ * @example
+ * http.createServer(async (req, res) => { const result = await auth.authenticate(req) })
+ */
 export interface NodeRequestLike {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>
   readonly rawHeaders?: readonly string[]
@@ -7,6 +12,9 @@ export interface NodeRequestLike {
 /**
  * What `authenticate` accepts: a Fetch `Request`, a Node `IncomingMessage` (Express, Next pages,
  * tRPC standalone), a `Headers` object, or a plain header record.
+ *
+ * @example
+ * await auth.authenticate(new Request(url, { headers }))
  */
 export type RequestLike =
   | Request
@@ -14,7 +22,12 @@ export type RequestLike =
   | NodeRequestLike
   | Readonly<Record<string, string | readonly string[] | undefined>>
 
-/** Reads every value of a header, one entry per header line where the transport kept them apart. */
+/**
+ * Reads every value of a header, one entry per header line where the transport kept them apart.
+ *
+ * @example
+ * const token = bearer().read(headerReader(request))
+ */
 export interface HeaderReader {
   all(name: 'authorization' | 'cookie' | (string & {})): readonly string[]
 }
@@ -56,26 +69,27 @@ function fromRawHeaders(raw: readonly string[]): HeaderReader {
   }
 }
 
-/** A Fetch `Headers` from another implementation (a ponyfill): it has `get`, `has` and `forEach`. */
-function isHeadersLike(value: unknown): value is Headers {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Headers).get === 'function' &&
-    typeof (value as Headers).has === 'function' &&
-    typeof (value as Headers).forEach === 'function'
-  )
+/**
+ * A Fetch `Headers`, also from another realm or a ponyfill (Yoga's `@whatwg-node/fetch`), which
+ * `instanceof` misses: anything whose `get` and `has` are functions.
+ */
+function isHeaders(value: unknown): value is Headers {
+  if (typeof value !== 'object' || value === null) return false
+  if (typeof Headers !== 'undefined' && value instanceof Headers) return true
+  return typeof (value as Headers).get === 'function' && typeof (value as Headers).has === 'function'
 }
 
-/** Wraps any {@link RequestLike} in a {@link HeaderReader}; anything unrecognized reads as no headers. */
+/**
+ * Wraps any {@link RequestLike} in a {@link HeaderReader}; anything unrecognized reads as no headers.
+ *
+ * @example
+ * headerReader(request).all('authorization') // ['Bearer eyJ...']
+ */
 export function headerReader(request: RequestLike | null | undefined): HeaderReader {
   if (typeof request !== 'object' || request === null) return fromRecord({})
-  if (typeof Headers !== 'undefined' && request instanceof Headers) return fromHeaders(request)
+  if (isHeaders(request)) return fromHeaders(request)
   const headers = (request as { headers?: unknown }).headers
-  if (typeof Headers !== 'undefined' && headers instanceof Headers) return fromHeaders(headers)
-  // A Fetch Request from a ponyfill (Yoga's @whatwg-node/fetch on Node) has a Headers class of its
-  // own: read it through `get` rather than copying it into a global Headers on every request.
-  if (isHeadersLike(headers)) return fromHeaders(headers)
+  if (isHeaders(headers)) return fromHeaders(headers)
   // Node merges or drops repeated headers (it keeps only the first Authorization), so read raw lines.
   const raw = (request as NodeRequestLike).rawHeaders
   if (Array.isArray(raw)) return fromRawHeaders(raw)

@@ -1,7 +1,5 @@
 import { toSeconds } from '../internal/duration.js'
-import { fetchJson, JWKS_DEFAULTS, type JwksOptions } from './jwks.js'
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
+import { fetchJson, isSecureUrl, JWKS_DEFAULTS, type JwksOptions } from './jwks.js'
 
 /** The OpenID Connect discovery document URL of an issuer (OIDC Discovery 1.0, section 4). */
 export function discoveryUrl(issuer: string): string {
@@ -11,6 +9,9 @@ export function discoveryUrl(issuer: string): string {
 /**
  * Finds an issuer's `jwks_uri` by OIDC discovery. The document must name the same issuer, and the
  * key set must be served over HTTPS (plain HTTP only on loopback, for development).
+ *
+ * @example
+ * const jwks = await discoverJwksUri('https://id.example.com') // 'https://id.example.com/jwks'
  */
 export async function discoverJwksUri(issuer: string, options: JwksOptions = {}): Promise<string> {
   const document = await fetchJson(discoveryUrl(issuer), {
@@ -31,7 +32,6 @@ export async function discoverJwksUri(issuer: string, options: JwksOptions = {})
   } catch {
     throw new Error('discovery document has an invalid jwks_uri')
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
-    throw new Error('jwks_uri must use https')
+  if (!isSecureUrl(url)) throw new Error('jwks_uri must use https')
   return url.href
 }

@@ -4,7 +4,12 @@ import { type Duration, toSeconds } from '../internal/duration.js'
 import { type Algorithm, KeyRejectedError, keyFromJwk, type VerificationKey } from './key.js'
 import { duplicateKids, type KeySet, selectKeys } from './key-set.js'
 
-/** How a remote JSON Web Key Set is fetched and cached. */
+/**
+ * How a remote JSON Web Key Set is fetched and cached.
+ *
+ * @example
+ * createAuth({ issuer, audience, jwks, jwksOptions: { maxAge: '10m', cooldown: '30s', timeout: '5s' } })
+ */
 export interface JwksOptions {
   /**
    * How long fetched keys are fresh; after that they are refetched in the background.
@@ -42,6 +47,12 @@ export interface JwksOptions {
   fetch?: typeof fetch
 }
 
+/**
+ * Options of {@link createRemoteKeySet}: the JWKS options plus an event hook and a clock.
+ *
+ * @example
+ * createRemoteKeySet(url, { timeout: '2s', onEvent: console.log })
+ */
 export interface RemoteKeySetOptions extends JwksOptions {
   /** Reports fetches and skipped keys, without secrets. */
   onEvent?: (event: JwksEvent) => void
@@ -49,12 +60,23 @@ export interface RemoteKeySetOptions extends JwksOptions {
   now?: () => number
 }
 
-/** What a remote key set reports to `onEvent`. */
+/**
+ * What a remote key set reports to `onEvent`.
+ *
+ * @example
+ * createAuth({ issuer, audience, jwks, onEvent: (event) => event.type === 'jwks_fetch_failed' && log.warn(event.reason) })
+ */
 export type JwksEvent =
   | { type: 'jwks_fetched'; url: string; keys: number; skipped: number; durationMs: number }
   | { type: 'jwks_fetch_failed'; url: string; reason: string; durationMs: number }
 
-/** A remote key set: `KeySet` plus cache control. */
+/**
+ * A remote key set: `KeySet` plus cache control.
+ *
+ * @example
+ * const keys: RemoteKeySet = createRemoteKeySet('https://id.example.com/jwks')
+ * await keys.refresh()
+ */
 export interface RemoteKeySet extends KeySet {
   /** Drops the cached keys entirely; the next token fetches them again. */
   clear(): void
@@ -74,7 +96,10 @@ export const JWKS_DEFAULTS = {
 /** Reads a response body up to `maxBytes`, failing past it. */
 export async function readLimited(response: Response, maxBytes: number): Promise<string> {
   const declared = Number(response.headers.get('content-length'))
-  if (declared > maxBytes) throw new Error(`response is larger than ${maxBytes} bytes`)
+  if (declared > maxBytes) {
+    await response.body?.cancel()
+    throw new Error(`response is larger than ${maxBytes} bytes`)
+  }
   if (!response.body) return ''
   const reader = response.body.getReader()
   const chunks: Uint8Array[] = []
@@ -92,7 +117,14 @@ export async function readLimited(response: Response, maxBytes: number): Promise
   return Buffer.concat(chunks).toString('utf8')
 }
 
-/** GETs a JSON document with a timeout and a size limit; never follows redirects to elsewhere silently. */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/** True for https URLs, and for plain http on loopback (development only). */
+export function isSecureUrl(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))
+}
+
+/** GETs a JSON document with a timeout and a size limit; a redirect may not downgrade to plain http. */
 export async function fetchJson(
   url: string,
   options: { timeout: number; maxBytes: number; headers?: Record<string, string>; fetch?: typeof fetch },
@@ -106,6 +138,10 @@ export async function fetchJson(
   if (!response.ok) {
     await response.body?.cancel()
     throw new Error(`HTTP ${response.status}`)
+  }
+  if (response.redirected && !isSecureUrl(new URL(response.url))) {
+    await response.body?.cancel()
+    throw new Error('redirected to a URL that is not https')
   }
   const text = await readLimited(response, options.maxBytes)
   try {
@@ -127,6 +163,10 @@ function reasonOf(error: unknown): string {
  * A JWKS fetched over HTTP: cached for `maxAge`, refetched at most once per `cooldown` for an unknown
  * `kid`, one fetch in flight at a time, and served stale for `staleIfError` while the IdP is down.
  * `url` may be a function, for a `jwks_uri` found by discovery.
+ *
+ * @example
+ * const keys = createRemoteKeySet('https://id.example.com/.well-known/jwks.json', { maxAge: '10m' })
+ * const candidates = await keys.candidates(kid, 'RS256')
  */
 export function createRemoteKeySet(
   url: string | (() => Promise<string>),

@@ -1,7 +1,12 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { importJWK, type JWK } from 'jose'
 
-/** A JWS algorithm Portcullis verifies. `none` is not one of them. */
+/**
+ * A JWS algorithm Portcullis verifies. `none` is not one of them.
+ *
+ * @example
+ * createAuth({ issuer, audience, jwks, algorithms: ['ES256', 'RS256'] })
+ */
 export type Algorithm =
   | 'HS256'
   | 'HS384'
@@ -18,7 +23,12 @@ export type Algorithm =
   | 'EdDSA'
   | 'Ed25519'
 
-/** A public key: a `CryptoKey`, a Node `KeyObject`, a JWK, or a PEM string (SPKI or certificate). */
+/**
+ * A public key: a `CryptoKey`, a Node `KeyObject`, a JWK, or a PEM string (SPKI or certificate).
+ *
+ * @example
+ * createAuth({ issuer, audience, keys: [fs.readFileSync('public.pem', 'utf8')] })
+ */
 export type KeyInput = CryptoKey | KeyObject | JWK | string
 
 export const HMAC_ALGORITHMS: readonly Algorithm[] = ['HS256', 'HS384', 'HS512']
@@ -173,7 +183,9 @@ export function keyFromInput(input: KeyInput, index: number): VerificationKey {
     if (isCryptoKey(input)) return fromCryptoKey(input)
     if (isKeyObject(input)) {
       if (input.type === 'secret') throw new KeyRejectedError('symmetric keys belong in "secret"')
-      return fromJwk(createPublicKey(input).export({ format: 'jwk' }) as JWK)
+      // Node refuses createPublicKey() of a key that is already public: export it as it is.
+      const publicKey = input.type === 'public' ? input : createPublicKey(input)
+      return fromJwk(publicKey.export({ format: 'jwk' }) as JWK)
     }
     if (typeof input === 'object' && input !== null && typeof (input as JWK).kty === 'string')
       return fromJwk(input as JWK)

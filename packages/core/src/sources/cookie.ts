@@ -19,7 +19,12 @@ export function readCookies(headers: HeaderReader, name: string): string[] {
   return found
 }
 
-/** The single value of cookie `name`, undefined when absent; two different values are rejected. */
+/**
+ * The single value of cookie `name`, undefined when absent; two different values are rejected.
+ *
+ * @example
+ * readCookie(headerReader(request), '__session') // the value, or undefined
+ */
 export function readCookie(headers: HeaderReader, name: string): string | undefined {
   const values = readCookies(headers, name).filter((value) => value !== '')
   if (values.length === 0) return undefined

@@ -241,4 +241,18 @@ describe('remote JWKS over HTTP', () => {
     expect(idp.hits()).toBe(3)
     expect(events.at(-1)).toMatchObject({ type: 'verified', cached: false })
   })
+
+  it('follows a redirect that stays secure (loopback here)', async () => {
+    const key = await signingKey('ES256')
+    const idp = await serve((request, response) => {
+      if (request.url === '/old') {
+        response.writeHead(302, { location: '/jwks' })
+        return response.end()
+      }
+      response.end(JSON.stringify({ keys: [key.publicJwk] }))
+    })
+    const auth = createAuth({ issuer, audience, jwks: `${idp.url}/old` })
+    expect((await auth.verify(await sign(key))).subject).toBe('alice')
+    expect(idp.hits()).toBe(2)
+  })
 })

@@ -16,6 +16,8 @@ export function createApp(auth: AppAuth, options: Parameters<typeof createAuthCo
   })
   const { publicProcedure, protectedProcedure, requireScopes, requireRoles } = createAuthProcedures(t)
 
+  /** How many `ticks` sources have stopped (their `finally` ran). */
+  const sources = { stopped: 0 }
   const router = t.router({
     me: protectedProcedure.query(({ ctx }) => ({
       subject: ctx.identity.subject,
@@ -28,13 +30,17 @@ export function createApp(auth: AppAuth, options: Parameters<typeof createAuthCo
     search: publicProcedure.query(({ ctx }) => ctx.identity?.subject ?? 'anonymous'),
     ticks: protectedProcedure.subscription(async function* ({ ctx, signal }) {
       // Bounded: a test that forgets to stop still ends.
-      for (let tick = 0; tick < 400 && !signal?.aborted; tick++) {
-        yield `${ctx.identity.subject}:${tick}`
-        await new Promise((resolve) => setTimeout(resolve, 25))
+      try {
+        for (let tick = 0; tick < 400 && !signal?.aborted; tick++) {
+          yield `${ctx.identity.subject}:${tick}`
+          await new Promise((resolve) => setTimeout(resolve, 25))
+        }
+      } finally {
+        sources.stopped++
       }
     }),
   })
-  return { router, createContext, t }
+  return { router, createContext, t, sources }
 }
 
 export type App = ReturnType<typeof createApp>

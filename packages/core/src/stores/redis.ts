@@ -1,0 +1,122 @@
+import { type Duration, toSeconds } from '../internal/duration.js'
+import type { Store } from './store.js'
+
+/**
+ * The few commands {@link redisStore} uses. An `ioredis` client (`Redis` or `Cluster`) fits; so does
+ * any client with the same promise-returning methods.
+ *
+ * @example
+ * const client: RedisClientLike = new Redis({ enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+ */
+export interface RedisClientLike {
+  get(key: string): Promise<string | null>
+  set(key: string, value: string, mode: 'PX', milliseconds: number): Promise<unknown>
+  del(key: string): Promise<number>
+  eval(script: string, numKeys: number, ...args: string[]): Promise<unknown>
+}
+
+/**
+ * Options of {@link redisStore}.
+ *
+ * @example
+ * redisStore(redis, { prefix: 'myapp:sessions:', timeout: '500ms' })
+ */
+export interface RedisStoreOptions {
+  /** Prefix of every key written, to share a Redis with other data. @default 'portcullis:' */
+  prefix?: string
+  /**
+   * The longest one command may take before the store gives up and the request gets a 503
+   * `store_unavailable`. Guards against a client that queues commands while disconnected.
+   * @default '1s'
+   */
+  timeout?: Duration
+}
+
+// KEYS[1] the key; ARGV: '1' when a current value is expected, the expected value, '1' to write,
+// the new value, the TTL in milliseconds. GET and SET/DEL run as one step: nothing interleaves.
+const COMPARE_AND_SWAP = `
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '1' then
+  if current ~= ARGV[2] then return 0 end
+elseif current then
+  return 0
+end
+if ARGV[3] == '1' then
+  redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[5])
+else
+  redis.call('DEL', KEYS[1])
+end
+return 1
+`
+
+/** Why the store failed, without anything the command carried. */
+class StoreTimeoutError extends Error {
+  override name = 'StoreTimeoutError'
+}
+
+/**
+ * A {@link Store} on Redis, for sessions shared by several instances. Rotation is atomic (a Lua
+ * script), and every command gives up after `timeout` so an outage turns into a 503, not a hang.
+ * Create the client with `enableOfflineQueue: false` and a low `maxRetriesPerRequest` so commands
+ * fail fast while Redis is away; ioredis reconnects by itself when it returns.
+ *
+ * @example
+ * import { Redis } from 'ioredis'
+ * import { redisStore } from '@portcullis/core/redis'
+ *
+ * const redis = new Redis(process.env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+ * const sessions = createSessions({ secret, issuer, audience, store: redisStore(redis) })
+ */
+export function redisStore(client: RedisClientLike, options: RedisStoreOptions = {}): Store {
+  if (typeof client !== 'object' || client === null || typeof client.eval !== 'function')
+    throw new TypeError('redisStore() needs a Redis client such as new Redis() from ioredis')
+  const prefix = options.prefix ?? 'portcullis:'
+  if (typeof prefix !== 'string') throw new TypeError('"prefix" must be a string')
+  const timeout = toSeconds(options.timeout ?? '1s', 'timeout') * 1000
+  if (timeout <= 0) throw new TypeError('"timeout" must be more than zero')
+
+  function bounded<T>(command: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new StoreTimeoutError(`Redis did not answer within ${timeout} ms`)),
+        timeout,
+      )
+      timer.unref?.()
+    })
+    // A command that settles after the timeout must not become an unhandled rejection.
+    command.catch(() => {})
+    return Promise.race([command, expired]).finally(() => clearTimeout(timer))
+  }
+
+  const ms = (ttl: number) => String(Math.max(1, Math.ceil(ttl * 1000)))
+
+  return {
+    async get(key) {
+      return (await bounded(client.get(prefix + key))) ?? undefined
+    },
+    async set(key, value, ttl) {
+      if (!(ttl > 0)) await bounded(client.del(prefix + key))
+      else await bounded(client.set(prefix + key, value, 'PX', Number(ms(ttl))))
+    },
+    async delete(key) {
+      await bounded(client.del(prefix + key))
+    },
+    async compareAndSwap(key, expected, value, ttl) {
+      const write = value !== undefined && ttl > 0
+      const result = await bounded(
+        client.eval(
+          COMPARE_AND_SWAP,
+          1,
+          prefix + key,
+          expected === undefined ? '0' : '1',
+          expected ?? '',
+          write ? '1' : '0',
+          value ?? '',
+          ms(ttl),
+        ),
+      )
+      return Number(result) === 1
+    },
+  }
+}
