@@ -35,7 +35,7 @@ if (wanted('http')) {
   const section = await runHttp(
     quick
       ? { rounds: 1, seconds: 1, warmupSeconds: 0.5, connections: 10, profile: false }
-      : { rounds: 5, seconds: 3, warmupSeconds: 3, connections: 10, profile: true },
+      : { rounds: 7, seconds: 2, warmupSeconds: 3, connections: 10, profile: true },
   )
   print(section)
   sections.push(section)
