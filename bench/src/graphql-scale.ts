@@ -1,7 +1,9 @@
 import { REQUIRES_SCOPES_DIRECTIVE_SDL, useGenericAuth } from '@envelop/generic-auth'
+import { authDirectiveTypeDefs, useAuth } from '@portcullis/yoga'
 import { createSchema, createYoga, type YogaServerInstance } from 'graphql-yoga'
 import { importJWK, jwtVerify } from 'jose'
 import { type Case, interleaved, type RoundOptions } from './harness.js'
+import { benchAuth } from './http/ours.js'
 import type { ServerKeys } from './http/peers.js'
 import { httpKeys } from './http.js'
 import type { Section, Target } from './report.js'
@@ -45,6 +47,19 @@ export const SCALE_SCENARIOS: ScaleScenario[] = [
     name: 'no auth',
     ours: false,
     create: () => createYoga({ ...yogaOptions, schema: createSchema({ typeDefs: typeDefs(''), resolvers }) }),
+  },
+  {
+    name: 'useAuth (@auth(scopes))',
+    ours: true,
+    create: (keys) =>
+      createYoga({
+        ...yogaOptions,
+        schema: createSchema({
+          typeDefs: typeDefs('@auth(scopes: ["read:reports"])', authDirectiveTypeDefs),
+          resolvers,
+        }),
+        plugins: [useAuth({ auth: benchAuth(keys) })],
+      }),
   },
   {
     name: '@envelop/generic-auth (@requiresScopes)',

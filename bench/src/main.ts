@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import { runGraphqlScale } from './graphql-scale.js'
 import type { RoundOptions } from './harness.js'
@@ -35,7 +35,7 @@ if (wanted('http')) {
   const section = await runHttp(
     quick
       ? { rounds: 1, seconds: 1, warmupSeconds: 0.5, connections: 10, profile: false }
-      : { rounds: 5, seconds: 3, warmupSeconds: 2, connections: 10, profile: true },
+      : { rounds: 7, seconds: 2, warmupSeconds: 3, connections: 10, profile: true },
   )
   print(section)
   sections.push(section)
@@ -67,6 +67,7 @@ const summary = [
   `**Targets: ${targets.filter((target) => target.met === true).length} of ${targets.length} met` +
     `${targets.some((target) => target.met === undefined) ? ' (some not measured: see below)' : ''}.**`,
 ].join('\n')
-const markdown = `${[summary, ...sections.map(renderSection)].join('\n\n')}\n`
+const analysis = (await readFile(new URL('../analysis.md', import.meta.url), 'utf8')).trim()
+const markdown = `${[summary, ...sections.map(renderSection), analysis].join('\n\n')}\n`
 if (!quick && !only) await writeFile(new URL('../RESULTS.md', import.meta.url), markdown)
 console.log(quick || only ? '(RESULTS.md is written only by a full run)' : 'Wrote bench/RESULTS.md')

@@ -41,6 +41,24 @@ export function yogaBare(): Server {
   return yogaServer('type Query { me: String }', { Query: { me: () => 'anonymous' } })
 }
 
+/** Yoga with a plugin that does nothing but add to the context asynchronously: the floor for a plugin. */
+export function yogaEmptyPlugin(): Server {
+  const plugin: AnyPlugin = {
+    async onContextBuilding({ extendContext }: { extendContext: (value: object) => void }) {
+      extendContext({ identity: { subject: 'alice' } })
+    },
+  }
+  return yogaServer(
+    'type Query { me: String }',
+    {
+      Query: {
+        me: (_: unknown, __: unknown, ctx: { identity: { subject: string } }) => ctx.identity.subject,
+      },
+    },
+    [plugin],
+  )
+}
+
 /** Yoga with `@graphql-yoga/plugin-jwt` (jsonwebtoken; the key given inline as PEM). */
 export function yogaPluginJwt(keys: ServerKeys): Server {
   return yogaServer(
@@ -88,6 +106,15 @@ export function trpcBare(): Server {
   const t = initTRPC.create()
   const router = t.router({ me: t.procedure.query(() => 'anonymous') })
   return createHTTPServer({ router })
+}
+
+/** tRPC with an async context and one pass-through middleware, no token work: the floor for a middleware. */
+export function trpcEmptyMiddleware(): Server {
+  const createContext = async () => ({ user: { sub: 'alice' } })
+  const t = initTRPC.context<typeof createContext>().create()
+  const procedure = t.procedure.use(({ ctx, next }) => next({ ctx: { user: ctx.user } }))
+  const router = t.router({ me: procedure.query(({ ctx }) => ctx.user.sub) })
+  return createHTTPServer({ router, createContext })
 }
 
 /** tRPC with what users write today: jose's jwtVerify in `createContext`, a protected procedure. */

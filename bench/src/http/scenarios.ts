@@ -1,19 +1,43 @@
 import type { Server } from 'node:http'
-import { type ServerKeys, trpcBare, trpcJose, yogaBare, yogaGenericAuth, yogaPluginJwt } from './peers.js'
+import { trpcPortcullis, yogaUseAuth } from './ours.js'
+import {
+  type ServerKeys,
+  trpcBare,
+  trpcEmptyMiddleware,
+  trpcJose,
+  yogaBare,
+  yogaEmptyPlugin,
+  yogaGenericAuth,
+  yogaPluginJwt,
+} from './peers.js'
 
 /** One server setup in the HTTP benchmark. */
 export interface Scenario {
   readonly name: string
   readonly framework: 'yoga' | 'trpc'
-  /** Whether the server requires the token (bare servers do not). */
+  /** Whether the server requires the token (bare servers and floors do not check it). */
   readonly auth: boolean
   /** Whether this is Portcullis (the target is judged against the bare server and the peers). */
   readonly ours: boolean
+  /**
+   * A floor: the framework's own cost of plugging anything in (an async context step, a middleware)
+   * with no token work at all. Not a peer; it shows how close to bare any auth layer can get.
+   */
+  readonly floor?: boolean
   readonly create: (keys: ServerKeys) => Server | Promise<Server>
 }
 
 export const SCENARIOS: readonly Scenario[] = [
   { name: 'Yoga bare', framework: 'yoga', auth: false, ours: false, create: yogaBare },
+  {
+    name: 'Yoga + empty async plugin (floor)',
+    framework: 'yoga',
+    auth: false,
+    ours: false,
+    floor: true,
+    create: yogaEmptyPlugin,
+  },
+  { name: 'Yoga + useAuth', framework: 'yoga', auth: true, ours: true, create: yogaUseAuth },
   {
     name: 'Yoga + @graphql-yoga/plugin-jwt',
     framework: 'yoga',
@@ -29,6 +53,15 @@ export const SCENARIOS: readonly Scenario[] = [
     create: yogaGenericAuth,
   },
   { name: 'tRPC bare', framework: 'trpc', auth: false, ours: false, create: trpcBare },
+  {
+    name: 'tRPC + empty middleware (floor)',
+    framework: 'trpc',
+    auth: false,
+    ours: false,
+    floor: true,
+    create: trpcEmptyMiddleware,
+  },
+  { name: 'tRPC + @portcullis/trpc', framework: 'trpc', auth: true, ours: true, create: trpcPortcullis },
   { name: 'tRPC + jose middleware', framework: 'trpc', auth: true, ours: false, create: trpcJose },
 ]
 
@@ -37,3 +70,11 @@ export const REQUESTS = {
   yoga: { path: '/graphql?query=%7Bme%7D', expect: '"me":"alice"', anonymous: '"me":"anonymous"' },
   trpc: { path: '/me', expect: '"data":"alice"', anonymous: '"data":"anonymous"' },
 } as const
+
+/** The bare server a scenario is compared with. */
+export const bareOf = (scenario: Scenario): Scenario =>
+  SCENARIOS.find((item) => item.framework === scenario.framework && !item.auth && !item.floor)!
+
+/** The auth layers Portcullis is compared with. */
+export const peersOf = (scenario: Scenario): Scenario[] =>
+  SCENARIOS.filter((item) => item.framework === scenario.framework && item.auth && !item.ours)
