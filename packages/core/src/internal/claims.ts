@@ -68,7 +68,8 @@ export function checkClaims(
       throw invalid('"aud" claim does not match the audience')
   }
   for (const claim of rules.requiredClaims)
-    if (!Object.hasOwn(payload, claim)) throw invalid(`"${claim}" claim is required`)
+    if (!Object.hasOwn(payload, claim) || payload[claim] === undefined)
+      throw invalid(`"${claim}" claim is required`)
   if (payload.sid !== undefined && typeof payload.sid !== 'string')
     throw invalid('"sid" claim must be a string')
   checkTimes(payload, rules, now)
