@@ -6,6 +6,7 @@ export { AuthError, bearerErrorOf, isAuthError, wwwAuthenticate } from './errors
 export type { DefaultClaims, Identity, RoleOptions, TokenSource } from './identity.js'
 export { rolesOf, scopesOf } from './identity.js'
 export type { Duration } from './internal/duration.js'
+export { toSeconds } from './internal/duration.js'
 export type { HeaderReader, NodeRequestLike, RequestLike } from './internal/headers.js'
 export { headerReader } from './internal/headers.js'
 export { discoverJwksUri } from './keys/discovery.js'

@@ -8,7 +8,13 @@ export type Duration = number | `${number}${'ms' | 's' | 'm' | 'h' | 'd'}`
 
 const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 }
 
-/** Parses a {@link Duration} into seconds, naming `option` in the error for a bad value. */
+/**
+ * Parses a {@link Duration} into seconds, naming `option` in the `TypeError` for a bad value.
+ * Adapters use it so every duration option reads the same way.
+ *
+ * @example
+ * toSeconds('10m', 'recheckInterval') // 600
+ */
 export function toSeconds(value: Duration, option: string): number {
   if (typeof value === 'number') {
     if (Number.isFinite(value) && value >= 0) return value
