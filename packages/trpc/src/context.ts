@@ -41,7 +41,7 @@ export interface AuthState {
   readonly options: NormalizedContextOptions
   /** Sends `WWW-Authenticate` once per distinct challenge. */
   challenge(error: AuthError): void
-  /** Authenticates the same credentials again (held in a closure, so logging a context shows no token). */
+  /** Authenticates the same credentials again, never refreshing (held in a closure, so logging a context shows no token). */
   recheck(): Promise<AuthResult<unknown>>
 }
 
@@ -81,11 +81,15 @@ function headerSink(opts: AuthContextOptions): HeaderSink | undefined {
 }
 
 /**
- * Only the header that carried the token, for re-checks: a re-check verifies (a cache hit plus the
- * revocation check) and must never refresh a session, whose new cookies would have nowhere to go.
+ * What a re-check verifies: only the header that carried the token or, after a refresh, the new
+ * cookies, as the browser will send them. Re-checks never refresh (see `createAuthContext`).
  */
-function credentialsOf(request: RequestLike, source: Identity['source']): RequestLike {
+function credentialsOf(request: RequestLike, result: AuthResult<unknown>): RequestLike {
+  if (result.status !== 'authenticated') return request
+  if (result.setCookie?.length)
+    return { cookie: result.setCookie.map((line) => line.split(';', 1)[0]!.trim()).join('; ') }
   const headers = headerReader(request)
+  const { source } = result.identity
   if (source === 'bearer') return { authorization: headers.all('authorization') }
   if (source === 'cookie' || source === 'session') return { cookie: headers.all('cookie') }
   return request
@@ -106,6 +110,10 @@ export type AuthContextFactory<TOpts, Claims, TExtra> = (
  * Creates a tRPC `createContext` that verifies the request's token once, with core's `authenticate`,
  * and puts the identity in `ctx.identity`. It works as is with the fetch, standalone, Express,
  * Next.js and WebSocket adapters; refresh cookies and challenges reach the HTTP response.
+ *
+ * A session is refreshed only where the new cookies reach the browser: an HTTP response. A
+ * WebSocket, a hand-made caller context and a running subscription's re-checks never refresh, since
+ * a refresh token rotated behind the browser's back ends its session as `refresh_reused`.
  *
  * An invalid or expired token fails the request with `UNAUTHORIZED` (unless `invalidToken:
  * 'anonymous'`); on a WebSocket, where that would close the socket, each call fails instead.
@@ -131,8 +139,8 @@ export function createAuthContext<
   return async (opts) => {
     const params = opts?.info?.connectionParams
     const request = (params ? config.connectionParams(params) : undefined) ?? opts?.req ?? {}
-    const result = await auth.authenticate(request)
     const sink = headerSink(opts ?? {})
+    const result = await auth.authenticate(request, { refresh: sink !== undefined })
     // A session refresh (or a cleared cookie on rejection) must reach the response, batches included.
     if (sink) for (const cookie of result.setCookie ?? []) sink.append('set-cookie', cookie)
 
@@ -158,13 +166,14 @@ export function createAuthContext<
     }
 
     const identity = result.status === 'authenticated' ? result.identity : null
+    const credentials = credentialsOf(request, result)
     const state: AuthState = {
       realm: auth.realm,
       rejection,
       longLived: !sink,
       options: config,
       challenge,
-      recheck: () => auth.authenticate(identity ? credentialsOf(request, identity.source) : request),
+      recheck: () => auth.authenticate(credentials, { refresh: false }),
     }
     const extra = extend ? await extend({ ...opts, identity }) : undefined
     return { ...extra, identity, [STATE]: state } as unknown as Omit<TExtra, 'identity'> & AuthContext<Claims>
