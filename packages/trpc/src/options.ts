@@ -1,4 +1,4 @@
-import type { Duration, Identity, RequestLike } from '@portcullis/core'
+import { type Duration, type Identity, type RequestLike, toSeconds } from '@portcullis/core'
 
 /**
  * What every tRPC adapter passes to `createContext`, as far as authentication needs it: the fetch
@@ -65,18 +65,13 @@ export interface NormalizedContextOptions {
   readonly now: () => number
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+/** setInterval fires at once past 2^31-1 ms (about 24.8 days): longer intervals are capped there. */
+const MAX_INTERVAL = 2_147_483_647
 
-function toMilliseconds(value: Duration, option: string): number {
-  if (typeof value === 'number') {
-    if (Number.isFinite(value) && value > 0) return value * 1000
-  } else if (typeof value === 'string') {
-    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value.trim())
-    if (match && Number(match[1]) > 0) return Number(match[1]) * UNITS[match[2]!]!
-  }
-  throw new TypeError(
-    `"${option}" must be a positive number of seconds, a string like '30s' or '1m', or false`,
-  )
+function toInterval(value: Duration): number {
+  const ms = toSeconds(value, 'recheckInterval') * 1000
+  if (ms <= 0) throw new TypeError('"recheckInterval" must be a positive duration, or false')
+  return Math.min(ms, MAX_INTERVAL)
 }
 
 /**
@@ -107,7 +102,7 @@ export function normalizeContextOptions(
   return {
     invalidToken,
     connectionParams: input.connectionParams ?? defaultConnectionParams,
-    recheckInterval: recheck === false ? false : toMilliseconds(recheck, 'recheckInterval'),
+    recheckInterval: recheck === false ? false : toInterval(recheck),
     now: input.now ?? Date.now,
   }
 }

@@ -10,12 +10,10 @@ describe('createAuthContext options', () => {
     [{ invalidToken: 'maybe' }, `"invalidToken" must be 'reject' or 'anonymous'`],
     [
       { recheckInterval: '5 minutes' },
-      `"recheckInterval" must be a positive number of seconds, a string like '30s' or '1m', or false`,
+      `"recheckInterval" must be a non-negative number of seconds or a string like '5s', '10m', '1h'`,
     ],
-    [
-      { recheckInterval: 0 },
-      `"recheckInterval" must be a positive number of seconds, a string like '30s' or '1m', or false`,
-    ],
+    [{ recheckInterval: 0 }, '"recheckInterval" must be a positive duration, or false'],
+    [{ recheckInterval: '0s' }, '"recheckInterval" must be a positive duration, or false'],
     [{ context: { db: 1 } }, '"context" must be a function'],
     [{ connectionParams: 'token' }, '"connectionParams" must be a function'],
     [{ now: 5 }, '"now" must be a function'],
