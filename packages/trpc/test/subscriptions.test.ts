@@ -12,11 +12,20 @@ import { makeAuth, serveStandalone, sign } from './support/fixtures.js'
 import { type AppRouter, createApp } from './support/router.js'
 import { serveWebSocket } from './support/servers.js'
 
-/** A clock running `ahead` ms ahead, shared by createAuth and createAuthContext. */
-function clockExpiringIn(ms: number) {
+/**
+ * A clock shared by createAuth and createAuthContext, standing still `ms` before the token's `exp`
+ * until `expire()` moves it past: however slow the setup, the token is valid until the test says.
+ */
+function tokenClock(ms = 200) {
   const exp = Math.ceil(Date.now() / 1000) + 60
-  const ahead = exp * 1000 - Date.now() - ms
-  return { exp, now: () => Date.now() + ahead }
+  let current = exp * 1000 - ms
+  return {
+    exp,
+    now: () => current,
+    expire() {
+      current = exp * 1000 + 1
+    },
+  }
 }
 
 interface Outcome {
@@ -29,12 +38,14 @@ interface Outcome {
 function collect(
   client: ReturnType<typeof createTRPCClient<AppRouter>>,
   stopAfter = Number.POSITIVE_INFINITY,
+  onData?: (value: string) => void,
 ): Promise<Outcome> {
   return new Promise((resolve) => {
     const outcome: Outcome = { data: [], completed: false }
     const subscription = client.ticks.subscribe(undefined, {
       onData(value) {
         outcome.data.push(value)
+        onData?.(value)
         if (outcome.data.length >= stopAfter) {
           subscription.unsubscribe()
           resolve(outcome)
@@ -86,10 +97,10 @@ describe('SSE subscriptions (httpSubscriptionLink)', () => {
   })
 
   it('end with UNAUTHORIZED (token_expired) when the token expires', async () => {
-    const clock = clockExpiringIn(300)
+    const clock = tokenClock()
     const app = createApp(makeAuth(clock.now), { now: clock.now })
     const url = await serveStandalone(app.router, app.createContext)
-    const outcome = await collect(sseClient(url, await sign({ exp: clock.exp })))
+    const outcome = await collect(sseClient(url, await sign({ exp: clock.exp })), undefined, clock.expire)
     expect(outcome.data.length).toBeGreaterThan(0)
     expect(outcome.error?.data).toMatchObject({ code: 'UNAUTHORIZED', authCode: 'token_expired' })
     await expect.poll(() => app.sources.stopped).toBe(1)
@@ -130,10 +141,15 @@ describe('WebSocket subscriptions (wsLink)', () => {
   })
 
   it('end with UNAUTHORIZED (token_expired) when the token expires', async () => {
-    const clock = clockExpiringIn(300)
+    const clock = tokenClock()
     const app = createApp(makeAuth(clock.now), { now: clock.now })
     const url = await serveWebSocket(app)
-    const outcome = await collect(wsClient(url, { token: await sign({ exp: clock.exp }) }))
+    // The token expires once the first event is in; the subscription's timer then ends it.
+    const outcome = await collect(
+      wsClient(url, { token: await sign({ exp: clock.exp }) }),
+      undefined,
+      clock.expire,
+    )
     expect(outcome.data.length).toBeGreaterThan(0)
     expect(outcome.error?.data).toMatchObject({ code: 'UNAUTHORIZED', authCode: 'token_expired' })
     // The resolver's source is stopped too, not left running behind the closed subscription.
@@ -141,11 +157,11 @@ describe('WebSocket subscriptions (wsLink)', () => {
   })
 
   it('answer calls on a connection that outlived its token with UNAUTHORIZED (token_expired)', async () => {
-    const clock = clockExpiringIn(200)
+    const clock = tokenClock()
     const url = await serveWebSocket(createApp(makeAuth(clock.now), { now: clock.now }))
     const client = wsClient(url, { token: await sign({ exp: clock.exp }) })
     expect(await client.me.query()).toMatchObject({ subject: 'alice' })
-    await new Promise((resolve) => setTimeout(resolve, 250))
+    clock.expire()
     await expect(client.me.query()).rejects.toMatchObject({
       data: { code: 'UNAUTHORIZED', authCode: 'token_expired' },
     })
