@@ -41,7 +41,7 @@ export interface AuthState {
   readonly options: NormalizedContextOptions
   /** Sends `WWW-Authenticate` once per distinct challenge. */
   challenge(error: AuthError): void
-  /** Authenticates the same credentials again, never refreshing (held in a closure, so logging a context shows no token). */
+  /** Authenticates the same credentials again, never refreshing. */
   recheck(): Promise<AuthResult<unknown>>
 }
 
@@ -95,6 +95,51 @@ function credentialsOf(request: RequestLike, result: AuthResult<unknown>): Reque
   return request
 }
 
+/** {@link AuthState} with its methods on the prototype: a request allocates no closures for them. */
+class RequestAuthState implements AuthState {
+  readonly realm: string | undefined
+  readonly rejection: AuthError | undefined
+  readonly longLived: boolean
+  readonly options: NormalizedContextOptions
+  // Private (#), so logging a context shows neither the request's credentials nor its verdict.
+  readonly #auth: Auth<unknown>
+  readonly #sink: HeaderSink | undefined
+  readonly #request: RequestLike
+  readonly #result: AuthResult<unknown>
+  #sent: Set<string> | undefined
+
+  constructor(
+    auth: Auth<unknown>,
+    options: NormalizedContextOptions,
+    sink: HeaderSink | undefined,
+    request: RequestLike,
+    result: AuthResult<unknown>,
+    rejection: AuthError | undefined,
+  ) {
+    this.realm = auth.realm
+    this.rejection = rejection
+    this.longLived = !sink
+    this.options = options
+    this.#auth = auth
+    this.#sink = sink
+    this.#request = request
+    this.#result = result
+  }
+
+  challenge(error: AuthError): void {
+    if (!this.#sink) return
+    const value = error.wwwAuthenticate
+    this.#sent ??= new Set()
+    if (this.#sent.has(value)) return
+    this.#sent.add(value)
+    this.#sink.append('www-authenticate', value)
+  }
+
+  recheck(): Promise<AuthResult<unknown>> {
+    return this.#auth.authenticate(credentialsOf(this.#request, this.#result), { refresh: false })
+  }
+}
+
 /**
  * The context factory `createAuthContext` returns: takes the adapter's options, gives the context.
  *
@@ -144,37 +189,24 @@ export function createAuthContext<
     // A session refresh (or a cleared cookie on rejection) must reach the response, batches included.
     if (sink) for (const cookie of result.setCookie ?? []) sink.append('set-cookie', cookie)
 
-    let sent: Set<string> | undefined
-    const challenge = (error: AuthError) => {
-      if (!sink) return
-      const value = error.wwwAuthenticate
-      sent ??= new Set()
-      if (sent.has(value)) return
-      sent.add(value)
-      sink.append('www-authenticate', value)
-    }
-
-    let rejection: AuthError | undefined
-    if (result.status === 'rejected' && (config.invalidToken === 'reject' || result.error.status === 503)) {
+    const rejected =
+      result.status === 'rejected' && (config.invalidToken === 'reject' || result.error.status === 503)
+    const state = new RequestAuthState(
+      auth,
+      config,
+      sink,
+      request,
+      result,
+      rejected ? result.error : undefined,
+    )
+    if (rejected && sink) {
       // Over HTTP, fail the whole request, so even a bare `t.procedure` never sees a broken token as
       // anonymous. A socket has no response to fail: the procedures report it per call instead.
-      if (sink) {
-        challenge(result.error)
-        throw toTRPCError(result.error)
-      }
-      rejection = result.error
+      state.challenge(result.error)
+      throw toTRPCError(result.error)
     }
 
     const identity = result.status === 'authenticated' ? result.identity : null
-    const credentials = credentialsOf(request, result)
-    const state: AuthState = {
-      realm: auth.realm,
-      rejection,
-      longLived: !sink,
-      options: config,
-      challenge,
-      recheck: () => auth.authenticate(credentials, { refresh: false }),
-    }
     const extra = extend ? await extend({ ...opts, identity }) : undefined
     return { ...extra, identity, [STATE]: state } as unknown as Omit<TExtra, 'identity'> & AuthContext<Claims>
   }
