@@ -121,7 +121,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
   const states = createSlot<Promise<RequestState<Claims>>>('portcullis.state')
   const cookies = new WeakMap<object, readonly string[]>()
   /** Requests Yoga serves: their response goes through `onResponse`, so it can carry `Set-Cookie`. */
-  const served = new WeakSet<object>()
+  const served = createSlot<true>('portcullis.served')
 
   const planOf = (schema: GraphQLSchema): Plan => {
     let plan = plans.get(schema)
@@ -149,7 +149,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     const key = request === context.request ? request : context
     let found = pending.get(key)
     if (!found) {
-      const refresh = request === context.request && served.has(request)
+      const refresh = request === context.request && served.get(request) === true
       found = auth.authenticate(request, { refresh }).then((result) => {
         if (!result.setCookie) return result
         if (refresh && result.setCookie.length) cookies.set(request, result.setCookie)
@@ -274,7 +274,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       }
     },
     onRequest({ request }) {
-      served.add(request)
+      served.set(request, true)
     },
     onResponse({ request, response }) {
       for (const cookie of cookies.get(request) ?? []) response.headers.append('set-cookie', cookie)
