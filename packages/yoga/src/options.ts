@@ -1,4 +1,4 @@
-import type { Auth, DefaultClaims, RequestLike } from '@portcullis/core'
+import { type Auth, type DefaultClaims, type Duration, type RequestLike, toSeconds } from '@portcullis/core'
 
 /**
  * Options of `useAuth`.
@@ -33,11 +33,12 @@ export interface UseAuthOptions<Claims = DefaultClaims> {
    */
   request?: (context: Readonly<Record<string, unknown>>) => RequestLike | undefined
   /**
-   * How often, in milliseconds, a subscription that sends no events verifies its credentials again,
-   * so a revoked session ends an idle stream too. Every event is preceded by a check anyway.
-   * @default 30_000
+   * How often a subscription that sends no events verifies its credentials again, so a revoked
+   * session ends an idle stream too: seconds as a number, or a string like `'30s'`, `'5m'`. Every
+   * event is preceded by a check anyway.
+   * @default '30s'
    */
-  subscriptionRecheck?: number
+  subscriptionRecheck?: Duration
   /** The clock, in milliseconds, used to end subscriptions at token expiry; for tests. @default Date.now */
   now?: () => number
 }
@@ -49,6 +50,7 @@ export interface NormalizedOptions<Claims> {
   readonly onDeny: 'reject' | 'null'
   readonly invalidToken: 'reject' | 'anonymous'
   readonly request: (context: Readonly<Record<string, unknown>>) => RequestLike | undefined
+  /** In milliseconds. */
   readonly subscriptionRecheck: number
   readonly now: () => number
 }
@@ -82,9 +84,8 @@ export function normalizeOptions<Claims>(input: UseAuthOptions<Claims>): Normali
     throw new TypeError('"protectAll" must be a boolean')
   if (input.request !== undefined && typeof input.request !== 'function')
     throw new TypeError('"request" must be a function')
-  const recheck = input.subscriptionRecheck
-  if (recheck !== undefined && (typeof recheck !== 'number' || !Number.isFinite(recheck) || recheck <= 0))
-    throw new TypeError('"subscriptionRecheck" must be a positive number of milliseconds')
+  const recheck = toSeconds(input.subscriptionRecheck ?? '30s', 'subscriptionRecheck') * 1000
+  if (recheck <= 0) throw new TypeError('"subscriptionRecheck" must be longer than 0')
   if (input.now !== undefined && typeof input.now !== 'function')
     throw new TypeError('"now" must be a function')
   return {
@@ -93,7 +94,7 @@ export function normalizeOptions<Claims>(input: UseAuthOptions<Claims>): Normali
     onDeny: oneOf(input.onDeny, 'onDeny', ['reject', 'null'], 'reject'),
     invalidToken: oneOf(input.invalidToken, 'invalidToken', ['reject', 'anonymous'], 'reject'),
     request: input.request ?? defaultRequest,
-    subscriptionRecheck: recheck ?? 30_000,
+    subscriptionRecheck: recheck,
     now: input.now ?? Date.now,
   }
 }

@@ -13,6 +13,7 @@ import {
   isUnionType,
 } from 'graphql'
 import { type Declared, declaredOn, type Rule } from './directives.js'
+import { createSlot, type Slot } from './slot.js'
 
 /** Rules that must all hold, interned per plan so equal requirements are the same object. */
 export type Requirement = readonly Rule[]
@@ -138,7 +139,7 @@ export function createPlan(
  * Resolve-time checks of the request a GraphQL context belongs to. Wrapped resolvers look here, so
  * a schema executed without the plugin behaves as if unwrapped.
  */
-export const resolveChecks: WeakMap<object, (field: Field) => void> = new WeakMap()
+export const resolveChecks: Slot<(field: Field) => void> = createSlot('portcullis.resolveChecks')
 const wrapped = new WeakSet<Field>()
 
 function wrap(field: Field): void {

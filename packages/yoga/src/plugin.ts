@@ -15,6 +15,7 @@ import { demandsOf, TOO_LARGE } from './check.js'
 import { toGraphQLError, tooLarge } from './errors.js'
 import { type NormalizedOptions, normalizeOptions, type UseAuthOptions } from './options.js'
 import { createPlan, type Plan, type Requirement, resolveChecks } from './plan.js'
+import { createSlot } from './slot.js'
 import { guardStream } from './subscriptions.js'
 
 /**
@@ -43,8 +44,8 @@ export type AuthPlugin<Claims = DefaultClaims> = Plugin<AuthContext<Claims>> & {
 
 /** What one request proved, shared by every operation of a batch. */
 interface RequestState<Claims> {
-  /** What a running subscription verifies again: the request, or the cookies a refresh just set. */
-  readonly credentials: RequestLike | undefined
+  /** Where the credentials were read; a running subscription verifies them again. */
+  readonly request: RequestLike | undefined
   readonly identity: Identity<Claims> | null
   /** The error that stops every operation: an invalid token (unless opted out) or a 503. */
   readonly rejection: AuthError | undefined
@@ -113,11 +114,14 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
   const config: NormalizedOptions<Claims> = normalizeOptions(options)
   const { auth } = config
   const plans = new WeakMap<GraphQLSchema, Plan>()
-  const byRequest = new WeakMap<object, Promise<AuthResult<Claims>>>()
+  // Per-request state lives on the request or context object under a Symbol, not in WeakMaps: see
+  // slot.ts for the GC cost the bench measured. It holds no token: a refresh's cookies stay in
+  // `cookies`, a WeakMap written only when a session is refreshed.
+  const pending = createSlot<Promise<AuthResult<Claims>>>('portcullis.auth')
+  const states = createSlot<Promise<RequestState<Claims>>>('portcullis.state')
   const cookies = new WeakMap<object, readonly string[]>()
   /** Requests Yoga serves: their response goes through `onResponse`, so it can carry `Set-Cookie`. */
-  const served = new WeakSet<object>()
-  const states = new WeakMap<object, Promise<RequestState<Claims>>>()
+  const served = createSlot<true>('portcullis.served')
 
   const planOf = (schema: GraphQLSchema): Plan => {
     let plan = plans.get(schema)
@@ -143,16 +147,19 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
   ): Promise<AuthResult<Claims>> {
     if (request === undefined) return Promise.resolve({ status: 'anonymous' })
     const key = request === context.request ? request : context
-    let pending = byRequest.get(key)
-    if (!pending) {
-      const refresh = request === context.request && served.has(request)
-      pending = auth.authenticate(request, { refresh }).then((result) => {
-        if (refresh && result.setCookie?.length) cookies.set(request, result.setCookie)
-        return result
+    let found = pending.get(key)
+    if (!found) {
+      const refresh = request === context.request && served.get(request) === true
+      found = auth.authenticate(request, { refresh }).then((result) => {
+        if (!result.setCookie) return result
+        if (refresh && result.setCookie.length) cookies.set(request, result.setCookie)
+        // What stays on the request holds no token.
+        const { setCookie: _, ...rest } = result
+        return rest
       })
-      byRequest.set(key, pending)
+      pending.set(key, found)
     }
-    return pending
+    return found
   }
 
   async function build(context: Readonly<Record<string, unknown>>): Promise<RequestState<Claims>> {
@@ -160,11 +167,8 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     const result = await authenticate(request, context)
     const rejected = result.status === 'rejected' ? result.error : undefined
     const anonymous = rejected?.status === 401 && config.invalidToken === 'anonymous'
-    // After a refresh the request's access cookie is stale: later checks verify the new cookies,
-    // as the browser will send them, and never refresh again.
-    const refreshed = result.status === 'authenticated' && result.setCookie?.length
     return {
-      credentials: refreshed ? { cookie: result.setCookie!.map(cookiePair).join('; ') } : request,
+      request,
       identity: result.status === 'authenticated' ? result.identity : null,
       rejection: anonymous ? undefined : rejected,
       decisions: new Map(),
@@ -178,6 +182,15 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       states.set(context, state)
     }
     return state
+  }
+
+  /**
+   * What a running subscription verifies again. After a refresh the request's access cookie is
+   * stale: the new cookies are verified, as the browser will send them, and never refreshed again.
+   */
+  function credentialsOf(request: RequestLike | undefined): RequestLike | undefined {
+    const refreshed = request && cookies.get(request)
+    return refreshed?.length ? { cookie: refreshed.map(cookiePair).join('; ') } : request
   }
 
   /** Errors for the operation, or undefined when it may run. Registers resolve-time checks. */
@@ -238,7 +251,8 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       const errors = admit(state, args, context, 'reject')
       if (errors) return setResultAndStopExecution({ errors })
       if (!state.identity) return
-      const { identity, credentials } = state
+      const { identity } = state
+      const credentials = credentialsOf(state.request)
       return {
         onSubscribeResult({ result, setResult }) {
           if (!isAsyncIterable(result)) return
@@ -260,7 +274,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       }
     },
     onRequest({ request }) {
-      served.add(request)
+      served.set(request, true)
     },
     onResponse({ request, response }) {
       for (const cookie of cookies.get(request) ?? []) response.headers.append('set-cookie', cookie)

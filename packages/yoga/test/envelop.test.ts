@@ -16,6 +16,7 @@ import {
 import { createSchema, createYoga } from 'graphql-yoga'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
+import { normalizeOptions } from '../src/options.js'
 import { audience, auth, issuer, makeSchema, secret, sign } from './fixtures.js'
 
 const bearer = (token: string) =>
@@ -87,9 +88,13 @@ describe('useAuth in a bare Envelop setup', () => {
       `"invalidToken" must be 'reject' or 'anonymous'`,
     )
     expect(() => useAuth({ auth, protectAll: 'yes' as never })).toThrow('"protectAll" must be a boolean')
-    for (const subscriptionRecheck of [0, -1, Number.NaN, '30s' as never])
+    for (const subscriptionRecheck of [-1, Number.NaN, '30 seconds' as never, '30000' as never])
       expect(() => useAuth({ auth, subscriptionRecheck })).toThrow(
-        '"subscriptionRecheck" must be a positive number of milliseconds',
+        `"subscriptionRecheck" must be a non-negative number of seconds or a string like '5s', '10m', '1h'`,
+      )
+    for (const subscriptionRecheck of [0, '0s'] as const)
+      expect(() => useAuth({ auth, subscriptionRecheck })).toThrow(
+        '"subscriptionRecheck" must be longer than 0',
       )
   })
 })
@@ -219,5 +224,14 @@ describe('a code-first schema with extensions.auth', () => {
     expect(() => envelop({ plugins: [useEngine(graphql), useSchema(broken), useAuth({ auth })] })).toThrow(
       'Query.x: "auth.roles" must be an array of non-empty strings',
     )
+  })
+})
+
+describe('subscriptionRecheck', () => {
+  it('reads a number as seconds and a string with its unit, like every duration in core', () => {
+    expect(normalizeOptions({ auth }).subscriptionRecheck).toBe(30_000)
+    expect(normalizeOptions({ auth, subscriptionRecheck: 2 }).subscriptionRecheck).toBe(2_000)
+    expect(normalizeOptions({ auth, subscriptionRecheck: '5m' }).subscriptionRecheck).toBe(300_000)
+    expect(normalizeOptions({ auth, subscriptionRecheck: '250ms' }).subscriptionRecheck).toBe(250)
   })
 })

@@ -1,5 +1,5 @@
 import { type UseAuthOptions, useAuth } from '@portcullis/yoga'
-import { createYoga } from 'graphql-yoga'
+import { createYoga, type Plugin } from 'graphql-yoga'
 import { describe, expect, it } from 'vitest'
 import { makeSchema } from './fixtures.js'
 import { listen, post, type Result } from './support/server.js'
@@ -117,5 +117,46 @@ describe.each(Object.entries(transports))('core sessions through %s', (_, start)
       code: 'SERVICE_UNAVAILABLE',
       reason: 'store_unavailable',
     })
+  })
+})
+
+describe('what useAuth keeps on the request and context', () => {
+  it('keeps no token there: a refresh’s new cookies reach only the response', async () => {
+    const setup = createSessionAuth()
+    const contexts: Record<string | symbol, unknown>[] = []
+    const recorder: Plugin = {
+      onExecute: ({ args }) => void contexts.push(args.contextValue as unknown as Record<symbol, unknown>),
+    }
+    const yoga = createYoga({
+      schema: makeSchema(),
+      plugins: [useAuth({ auth: setup.auth, now: setup.clock.now }), recorder],
+      logging: false,
+    })
+    const { cookie } = await setup.signIn()
+    setup.clock.advance(2 * 60_000)
+    const response = await yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify(me),
+    })
+    expect(await response.json()).toEqual({ data: { me: { id: 'alice' } } })
+    const tokens = response.headers.getSetCookie().map((line) => line.split(';', 1)[0]!.split('=')[1]!)
+    expect(tokens).toHaveLength(2)
+
+    const [context] = contexts
+    const request = context!.request as Request
+    const kept: unknown[] = []
+    for (const target of [context!, request] as Record<symbol, unknown>[]) {
+      for (const key of Object.getOwnPropertySymbols(target)) {
+        if (!key.description?.startsWith('portcullis.')) continue // the Request's own internals
+        // Not enumerable: spreading or logging the context neither copies nor shows it.
+        expect(Object.getOwnPropertyDescriptor(target, key)?.enumerable).toBe(false)
+        kept.push(await target[key])
+      }
+    }
+    expect(kept.length).toBeGreaterThanOrEqual(2)
+    const text = JSON.stringify(kept)
+    expect(text).toContain('alice')
+    for (const token of tokens) expect(text).not.toContain(token)
   })
 })

@@ -86,7 +86,7 @@ describe('subscriptions over SSE', () => {
 
   it('ends an idle stream within subscriptionRecheck once the session is revoked', async () => {
     const setup = createSessionAuth()
-    const { http } = await listen({ auth: setup.auth, now: setup.clock.now, subscriptionRecheck: 20 })
+    const { http } = await listen({ auth: setup.auth, now: setup.clock.now, subscriptionRecheck: '20ms' })
     const { cookie, sessionId } = await setup.signIn()
     const stream = sse(http, 'subscription { idle }', { cookie })
     await vi.waitFor(() => expect(streams.open).toBe(1))
@@ -152,7 +152,7 @@ describe('subscriptions over graphql-ws', () => {
 
   it('ends an idle subscription within subscriptionRecheck once the session is revoked', async () => {
     const setup = createSessionAuth()
-    const { ws: url } = await listen({ auth: setup.auth, now: setup.clock.now, subscriptionRecheck: 20 })
+    const { ws: url } = await listen({ auth: setup.auth, now: setup.clock.now, subscriptionRecheck: '20ms' })
     const { cookie, sessionId } = await setup.signIn()
     // The session cookie on the upgrade request, as a browser sends it.
     const subscription = ws(url, 'subscription { idle }', { cookie })
