@@ -80,6 +80,11 @@ export interface Auth<Claims = DefaultClaims> {
   clear(): void
   /** The `realm` used in challenges, if configured. */
   readonly realm: string | undefined
+  /**
+   * Whether `authenticate` may put `setCookie` on a result (it does only for sessions). Adapters skip
+   * their response hooks when it is false.
+   */
+  readonly setsCookies: boolean
 }
 
 interface CacheEntry<Claims> {
@@ -338,6 +343,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
 
   const keySets = new Set<KeySet>([...issuers.values()].map((issuer) => issuer.keySet))
   return {
+    setsCookies: session !== undefined,
     verify,
     authenticate,
     realm,

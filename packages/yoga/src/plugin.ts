@@ -32,14 +32,15 @@ export interface AuthContext<Claims = DefaultClaims> {
 
 /**
  * The Envelop plugin {@link useAuth} returns; `onRequest` and `onResponse` are Yoga's hooks, through
- * which a refreshed session's cookies reach the HTTP response.
+ * which a refreshed session's cookies reach the HTTP response. They are left out when the `auth`
+ * never sets cookies (no sessions), since each hook costs Yoga several percent of its throughput.
  *
  * @example
  * const plugin: AuthPlugin = useAuth({ auth })
  */
 export type AuthPlugin<Claims = DefaultClaims> = Plugin<AuthContext<Claims>> & {
-  onRequest(payload: { request: Request }): void
-  onResponse(payload: { request: Request; response: Response }): void
+  onRequest?(payload: { request: Request }): void
+  onResponse?(payload: { request: Request; response: Response }): void
 }
 
 /** What one request proved, shared by every operation of a batch. */
@@ -229,7 +230,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     return undefined
   }
 
-  return {
+  const plugin: AuthPlugin<Claims> = {
     onSchemaChange({ schema }) {
       planOf(schema)
     },
@@ -273,6 +274,11 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
         },
       }
     },
+  }
+  // An `auth` that never sets cookies (no sessions) needs neither hook; one without the flag might.
+  if (auth.setsCookies === false) return plugin
+  return {
+    ...plugin,
     onRequest({ request }) {
       served.set(request, true)
     },
