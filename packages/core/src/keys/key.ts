@@ -101,6 +101,15 @@ function cryptoKeyCache(
   algorithms: readonly Algorithm[],
   jwk: JWK,
 ): VerificationKey {
+  return importedOnce(kid, algorithms, (alg) => importJWK({ ...jwk, alg }, alg))
+}
+
+/** A key imported once per algorithm, on first use; a failed import is retried by the next token. */
+function importedOnce(
+  kid: string | undefined,
+  algorithms: readonly Algorithm[],
+  importFor: (alg: Algorithm) => Promise<CryptoKey | Uint8Array>,
+): VerificationKey {
   const imported = new Map<Algorithm, Promise<CryptoKey | Uint8Array>>()
   return {
     kid,
@@ -108,7 +117,8 @@ function cryptoKeyCache(
     forAlgorithm(alg) {
       let key = imported.get(alg)
       if (!key) {
-        key = importJWK({ ...jwk, alg }, alg)
+        key = importFor(alg)
+        key.catch(() => imported.delete(alg))
         imported.set(alg, key)
       }
       return key
@@ -266,22 +276,12 @@ export function keyFromSecret(
   const copy = Uint8Array.from(bytes)
   // jose imports raw bytes into a CryptoKey on every call; importing once per algorithm makes an
   // HMAC check cost what the signature costs (issue 7).
-  const imported = new Map<Algorithm, Promise<CryptoKey>>()
-  return {
-    kid,
-    algorithms,
-    forAlgorithm(alg) {
-      let key = imported.get(alg)
-      if (!key) {
-        const hash = { name: `SHA-${alg.slice(2)}` }
-        key = crypto.subtle.importKey('raw', copy, { name: 'HMAC', hash }, false, ['sign', 'verify'])
-        // A failed import is not remembered, so the next token tries again.
-        key.catch(() => imported.delete(alg))
-        imported.set(alg, key)
-      }
-      return key
-    },
-  }
+  return importedOnce(kid, algorithms, (alg) =>
+    crypto.subtle.importKey('raw', copy, { name: 'HMAC', hash: { name: `SHA-${alg.slice(2)}` } }, false, [
+      'sign',
+      'verify',
+    ]),
+  )
 }
 
 function isKeyObject(value: unknown): value is KeyObject {
