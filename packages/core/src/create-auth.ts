@@ -85,6 +85,8 @@ export interface Auth<Claims = DefaultClaims> {
    * their response hooks when it is false.
    */
   readonly setsCookies: boolean
+  /** The clock this verifier checks times against, in milliseconds (the `now` option, or `Date.now`). */
+  readonly now: () => number
 }
 
 interface CacheEntry<Claims> {
@@ -344,6 +346,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
   const keySets = new Set<KeySet>([...issuers.values()].map((issuer) => issuer.keySet))
   return {
     setsCookies: session !== undefined,
+    now,
     verify,
     authenticate,
     realm,

@@ -101,3 +101,11 @@ describe('asymmetric keys', () => {
     await expect(auth.verify(await sign())).rejects.toMatchObject({ code: 'algorithm_not_allowed' })
   })
 })
+
+describe('the verifier clock', () => {
+  it('exposes the now option, so adapters share one clock with the verifier', () => {
+    const now = () => 1_000
+    expect(createAuth({ issuer, audience, secret, now }).now).toBe(now)
+    expect(createAuth({ issuer, audience, secret }).now).toBe(Date.now)
+  })
+})

@@ -178,7 +178,10 @@ export function createAuthContext<
 ): AuthContextFactory<TOpts, Claims, TExtra> {
   if (typeof auth?.authenticate !== 'function')
     throw new TypeError('"auth" must be made by createAuth from @portcullis/core')
-  const config = normalizeContextOptions(options as CreateAuthContextOptions<never, unknown, unknown>)
+  const config = normalizeContextOptions(
+    options as CreateAuthContextOptions<never, unknown, unknown>,
+    auth.now,
+  )
   const extend = options.context
 
   return async (opts) => {

@@ -53,7 +53,7 @@ export interface CreateAuthContextOptions<TOpts, TExtra, Claims> {
    * @default '1m'
    */
   recheckInterval?: Duration | false
-  /** The clock in milliseconds, matching the one given to `createAuth`; for tests. @default Date.now */
+  /** The clock in milliseconds, for tests. @default the clock of `auth` (its `now` option) */
   now?: () => number
 }
 
@@ -91,6 +91,7 @@ export function defaultConnectionParams(
 /** Checks the options once, naming the option in every message. */
 export function normalizeContextOptions(
   input: CreateAuthContextOptions<never, unknown, unknown>,
+  authNow: (() => number) | undefined,
 ): NormalizedContextOptions {
   const invalidToken = input.invalidToken ?? 'reject'
   if (invalidToken !== 'reject' && invalidToken !== 'anonymous')
@@ -103,6 +104,6 @@ export function normalizeContextOptions(
     invalidToken,
     connectionParams: input.connectionParams ?? defaultConnectionParams,
     recheckInterval: recheck === false ? false : toInterval(recheck),
-    now: input.now ?? Date.now,
+    now: input.now ?? authNow ?? Date.now,
   }
 }

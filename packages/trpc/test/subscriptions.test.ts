@@ -98,7 +98,8 @@ describe('SSE subscriptions (httpSubscriptionLink)', () => {
 
   it('end with UNAUTHORIZED (token_expired) when the token expires', async () => {
     const clock = tokenClock()
-    const app = createApp(makeAuth(clock.now), { now: clock.now })
+    // No `now` for the adapter: it uses the verifier's clock.
+    const app = createApp(makeAuth(clock.now))
     const url = await serveStandalone(app.router, app.createContext)
     const outcome = await collect(sseClient(url, await sign({ exp: clock.exp })), undefined, clock.expire)
     expect(outcome.data.length).toBeGreaterThan(0)

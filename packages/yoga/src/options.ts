@@ -39,7 +39,7 @@ export interface UseAuthOptions<Claims = DefaultClaims> {
    * @default '30s'
    */
   subscriptionRecheck?: Duration
-  /** The clock, in milliseconds, used to end subscriptions at token expiry; for tests. @default Date.now */
+  /** The clock, in milliseconds, used to end subscriptions at token expiry. @default the clock of `auth` (its `now` option) */
   now?: () => number
 }
 
@@ -95,6 +95,6 @@ export function normalizeOptions<Claims>(input: UseAuthOptions<Claims>): Normali
     invalidToken: oneOf(input.invalidToken, 'invalidToken', ['reject', 'anonymous'], 'reject'),
     request: input.request ?? defaultRequest,
     subscriptionRecheck: recheck,
-    now: input.now ?? Date.now,
+    now: input.now ?? auth.now ?? Date.now,
   }
 }

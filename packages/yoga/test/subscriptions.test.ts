@@ -1,8 +1,8 @@
-import { AuthError } from '@portcullis/core'
+import { AuthError, createAuth } from '@portcullis/core'
 import type { ExecutionResult } from 'graphql'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { guardStream } from '../src/subscriptions.js'
-import { sign, streams } from './fixtures.js'
+import { audience, issuer, secret, sign, streams } from './fixtures.js'
 import { listen, post, type Result, sse, ws } from './support/server.js'
 import { createSessionAuth } from './support/sessions.js'
 
@@ -62,6 +62,16 @@ describe('subscriptions over SSE', () => {
     })
     expect(reasonOf(events.at(-1))).toEqual({ code: 'UNAUTHENTICATED', reason: 'token_expired' })
     expect(events.length).toBeGreaterThan(1)
+    expect(events.length).toBeLessThan(200)
+  })
+
+  it('ends the stream at expiry on the verifier clock when the plugin is given none', async () => {
+    const { token, now } = await expiringSoon()
+    const { http } = await listen({ auth: createAuth({ issuer, audience, secret, now }) })
+    const { events } = await sse(http, 'subscription { ticks(count: 500, every: 10) }', {
+      authorization: `Bearer ${token}`,
+    })
+    expect(reasonOf(events.at(-1))).toEqual({ code: 'UNAUTHENTICATED', reason: 'token_expired' })
     expect(events.length).toBeLessThan(200)
   })
 
