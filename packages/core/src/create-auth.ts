@@ -74,6 +74,17 @@ export interface Auth<Claims = DefaultClaims> {
   verify(token: string, options?: { source?: TokenSource }): Promise<Identity<Claims>>
   /** Finds a token in a request (by `sources`, in order) and verifies it. Never throws for request content. */
   authenticate(request: RequestLike, options?: AuthenticateOptions): Promise<AuthResult<Claims>>
+  /**
+   * `authenticate`'s answer when it is known without waiting: no credentials, a malformed or
+   * ambiguous header, or a token already verified and still cached. Undefined when `authenticate` has
+   * work to wait for (a signature check, a key fetch, a session store read or refresh): call it then.
+   * A session cookie always waits, since its store is read on every request. Adapters use it to stay
+   * synchronous on the common path; the answer, events included, is the one `authenticate` gives.
+   *
+   * @example
+   * const result = auth.authenticateSync(request) ?? (await auth.authenticate(request))
+   */
+  authenticateSync(request: RequestLike): AuthResult<Claims> | undefined
   /** Marks cached remote keys stale, so the next token refetches them. */
   invalidate(): void
   /** Drops cached remote keys and every cached verified token. */
@@ -223,48 +234,86 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     }
   }
 
+  /** Reports a rejection (dropping a cached token that failed its re-check) and gives the error to throw. */
+  function rejection(
+    error: unknown,
+    token: string,
+    entry: CacheEntry<Claims> | undefined,
+    cached: boolean,
+    source: TokenSource,
+    started: number,
+    seen: { issuer?: string; kid?: string },
+  ): unknown {
+    if (cached) cache?.delete(token)
+    if (!(error instanceof AuthError)) return error
+    if (onEvent) {
+      emit({
+        type: 'rejected',
+        code: error.code,
+        issuer: entry?.identity.issuer ?? seen.issuer,
+        kid: entry?.identity.keyId ?? seen.kid,
+        source,
+        durationMs: performance.now() - started,
+      })
+    }
+    return withRealm(error)
+  }
+
+  function accepted(entry: CacheEntry<Claims>, cached: boolean, source: TokenSource, started: number) {
+    if (onEvent) {
+      const { issuer, keyId } = entry.identity
+      emit({ type: 'verified', issuer, kid: keyId, source, cached, durationMs: performance.now() - started })
+    }
+    return entry.identity
+  }
+
+  /** A cached token, re-checked against the clock on every hit, so it never outlives `exp`. */
+  function rechecked(entry: CacheEntry<Claims>, source: TokenSource): CacheEntry<Claims> {
+    checkTimes(entry.identity.payload, entry.issuer.rules, now() / 1000)
+    return entry.identity.source === source
+      ? entry
+      : { ...entry, identity: Object.freeze({ ...entry.identity, source }) }
+  }
+
+  /**
+   * `verify` without waiting: the identity of a cached token whose issuer needs no store read after
+   * verification, or undefined when `verify` has work to wait for. Throws the rejection like `verify`.
+   */
+  function verifyCached(token: string, source: TokenSource, started: number): Identity<Claims> | undefined {
+    const entry = cache?.get(token)
+    if (entry === undefined || entry.issuer.afterVerify) return undefined
+    let checked: CacheEntry<Claims>
+    try {
+      checked = rechecked(entry, source)
+    } catch (error) {
+      throw rejection(error, token, entry, true, source, started, {})
+    }
+    return accepted(checked, true, source, started)
+  }
+
   async function verify(
     token: string,
     verifyOptions: { source?: TokenSource } = {},
   ): Promise<Identity<Claims>> {
     const source = verifyOptions.source ?? 'direct'
     const started = onEvent ? performance.now() : 0
+    const known = verifyCached(token, source, started)
+    if (known) return known
     let entry = cache?.get(token)
     const cached = entry !== undefined
     const seen: { issuer?: string; kid?: string } = {}
     try {
       if (entry) {
-        // A cached token is re-checked against the clock on every hit, so it never outlives `exp`.
-        checkTimes(entry.identity.payload, entry.issuer.rules, now() / 1000)
-        if (entry.identity.source !== source)
-          entry = { ...entry, identity: Object.freeze({ ...entry.identity, source }) }
+        entry = rechecked(entry, source)
       } else {
         entry = await verifyUncached(token, source, seen)
         cache?.set(token, entry)
       }
       await entry.issuer.afterVerify?.(entry.identity)
     } catch (error) {
-      if (cached) cache?.delete(token)
-      if (error instanceof AuthError) {
-        if (onEvent) {
-          emit({
-            type: 'rejected',
-            code: error.code,
-            issuer: entry?.identity.issuer ?? seen.issuer,
-            kid: entry?.identity.keyId ?? seen.kid,
-            source,
-            durationMs: performance.now() - started,
-          })
-        }
-        throw withRealm(error)
-      }
-      throw error
+      throw rejection(error, token, entry, cached, source, started, seen)
     }
-    if (onEvent) {
-      const { issuer, keyId } = entry.identity
-      emit({ type: 'verified', issuer, kid: keyId, source, cached, durationMs: performance.now() - started })
-    }
-    return entry.identity
+    return accepted(entry, cached, source, started)
   }
 
   /**
@@ -304,30 +353,59 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     }
   }
 
-  async function authenticate(
-    request: RequestLike,
-    authenticateOptions?: AuthenticateOptions,
-  ): Promise<AuthResult<Claims>> {
-    const refresh = authenticateOptions?.refresh !== false
+  /** A source's token, if any; a malformed or ambiguous header is reported, then thrown. */
+  function tokenOf(reader: (typeof sources)[number], headers: HeaderReader): string | undefined {
     try {
-      const headers = headerReader(request)
-      for (const reader of sources) {
-        let token: string | undefined
-        try {
-          token = reader.read(headers)
-        } catch (error) {
-          // An ambiguous or malformed header never reaches verify(): report it all the same.
-          if (error instanceof AuthError)
-            emit({
-              type: 'rejected',
-              code: error.code,
-              issuer: undefined,
-              kid: undefined,
-              source: reader.kind,
-              durationMs: 0,
-            })
-          throw error
-        }
+      return reader.read(headers)
+    } catch (error) {
+      // An ambiguous or malformed header never reaches verify(): report it all the same.
+      if (error instanceof AuthError)
+        emit({
+          type: 'rejected',
+          code: error.code,
+          issuer: undefined,
+          kid: undefined,
+          source: reader.kind,
+          durationMs: 0,
+        })
+      throw error
+    }
+  }
+
+  const ANONYMOUS: AuthResult<Claims> = Object.freeze({ status: 'anonymous' })
+
+  function rejected(error: unknown): AuthResult<Claims> {
+    if (error instanceof AuthError) return { status: 'rejected', error: withRealm(error) }
+    throw error
+  }
+
+  /**
+   * The sources in order, from `from`, as far as they go without waiting. Returns the result, or the
+   * index of the source whose token needs waiting for (a signature check, a store read, a refresh).
+   */
+  function settle(headers: HeaderReader, from: number): AuthResult<Claims> | number {
+    for (let index = from; index < sources.length; index++) {
+      const reader = sources[index]!
+      if (session && reader === session.reader) return index
+      const token = tokenOf(reader, headers)
+      if (token === undefined) continue
+      const started = onEvent ? performance.now() : 0
+      const identity = verifyCached(token, reader.kind, started)
+      return identity ? { status: 'authenticated', identity } : index
+    }
+    return ANONYMOUS
+  }
+
+  /** The sources in order, from `from`, waiting where they need to. */
+  async function authenticateFrom(
+    headers: HeaderReader,
+    from: number,
+    refresh: boolean,
+  ): Promise<AuthResult<Claims>> {
+    try {
+      for (let index = from; index < sources.length; index++) {
+        const reader = sources[index]!
+        const token = tokenOf(reader, headers)
         if (session && reader === session.reader) {
           const result = await authenticateSession(session, headers, token, refresh)
           if (result) return result
@@ -336,11 +414,35 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
         if (token === undefined) continue
         return { status: 'authenticated', identity: await verify(token, { source: reader.kind }) }
       }
-      return { status: 'anonymous' }
+      return ANONYMOUS
     } catch (error) {
-      if (error instanceof AuthError) return { status: 'rejected', error: withRealm(error) }
-      throw error
+      return rejected(error)
     }
+  }
+
+  function authenticateSync(request: RequestLike): AuthResult<Claims> | undefined {
+    try {
+      const settled = settle(headerReader(request), 0)
+      return typeof settled === 'number' ? undefined : settled
+    } catch (error) {
+      return rejected(error)
+    }
+  }
+
+  async function authenticate(
+    request: RequestLike,
+    authenticateOptions?: AuthenticateOptions,
+  ): Promise<AuthResult<Claims>> {
+    let headers: HeaderReader
+    let settled: AuthResult<Claims> | number
+    try {
+      headers = headerReader(request)
+      settled = settle(headers, 0)
+    } catch (error) {
+      return rejected(error)
+    }
+    if (typeof settled !== 'number') return settled
+    return authenticateFrom(headers, settled, authenticateOptions?.refresh !== false)
   }
 
   const keySets = new Set<KeySet>([...issuers.values()].map((issuer) => issuer.keySet))
@@ -349,6 +451,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     now,
     verify,
     authenticate,
+    authenticateSync,
     realm,
     invalidate() {
       for (const keySet of keySets) keySet.invalidate()

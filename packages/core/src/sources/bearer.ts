@@ -25,14 +25,15 @@ export function bearer(): TokenReader {
       const value = values[0]!
       if (value.length > MAX_HEADER)
         throw new AuthError('token_malformed', 'Authorization header is too large')
+      // The common case in one match: the token's characters exclude ",", so a match is one header.
+      const token = BEARER.exec(value)?.[1]
+      if (token) return token
       const scheme = /^\s*([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)/.exec(value)?.[1]
       if (scheme?.toLowerCase() !== 'bearer') return undefined
       // Fetch joins repeated headers with ", ", which no bearer token contains.
       if (value.includes(','))
         throw new AuthError('token_ambiguous', 'request has more than one Authorization header')
-      const token = BEARER.exec(value)?.[1]
-      if (!token) throw new AuthError('token_malformed', 'Authorization header is not "Bearer <token>"')
-      return token
+      throw new AuthError('token_malformed', 'Authorization header is not "Bearer <token>"')
     },
   }
 }

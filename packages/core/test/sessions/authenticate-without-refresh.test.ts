@@ -1,18 +1,10 @@
-import { createAuth, createSessions, memoryStore } from '@portcullis/core'
+import { createAuth } from '@portcullis/core'
 import { describe, expect, it } from 'vitest'
-import { manualClock, withCookies } from '../support/sessions.js'
+import { manualClock, testSessions, withCookies } from '../support/sessions.js'
 
 async function setup() {
   const clock = manualClock()
-  const store = memoryStore()
-  const sessions = createSessions({
-    secret: 'a-session-secret-of-at-least-32-bytes',
-    issuer: 'https://api.example.com',
-    audience: 'https://api.example.com',
-    accessTtl: '1m',
-    store,
-    now: clock.now,
-  })
+  const { sessions } = testSessions(clock, { accessTtl: '1m' })
   const auth = createAuth({ sessions })
   const issued = await sessions.issue({ subject: 'alice' })
   return { clock, sessions, auth, issued, request: withCookies(issued.setCookie) }

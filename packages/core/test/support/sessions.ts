@@ -1,3 +1,5 @@
+import { createSessions, memoryStore, type SessionsOptions } from '@portcullis/core'
+
 /** A clock tests move by hand: pass `clock.now` as the `now` option. */
 export function manualClock(start = 1_700_000_000_000) {
   let current = start
@@ -24,3 +26,17 @@ export function cookieHeader(setCookie: readonly string[], jar: Map<string, stri
 
 /** A request carrying these cookies. */
 export const withCookies = (setCookie: readonly string[]) => ({ cookie: cookieHeader(setCookie) })
+
+/** Sessions on a memory store for tests: one secret, the API as issuer and audience, `clock` as time. */
+export function testSessions(clock: { now: () => number }, options: Partial<SessionsOptions> = {}) {
+  const store = memoryStore()
+  const sessions = createSessions({
+    secret: 'a-session-secret-of-at-least-32-bytes',
+    issuer: 'https://api.example.com',
+    audience: 'https://api.example.com',
+    store,
+    now: clock.now,
+    ...options,
+  } as SessionsOptions)
+  return { store, sessions }
+}
