@@ -74,7 +74,11 @@ export function demandsOf(
     checks = { conditions: conditionsOf(document), byKey: new Map() }
     plan.documents.set(document, checks)
   }
-  const key = `${operationName ?? ''}\u0000${checks.conditions.map((name) => encode(variables?.[name])).join('')}`
+  // Most documents have no @skip/@include on variables: their key is the operation name, no string built.
+  const key =
+    checks.conditions.length === 0
+      ? (operationName ?? '')
+      : `${operationName ?? ''}\u0000${checks.conditions.map((name) => encode(variables?.[name])).join('')}`
   let demands = checks.byKey.get(key)
   if (!demands) {
     demands = collect(plan, document, operationName, variables ?? {})

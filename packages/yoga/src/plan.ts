@@ -139,7 +139,7 @@ export function createPlan(
  * Resolve-time checks of the request a GraphQL context belongs to. Wrapped resolvers look here, so
  * a schema executed without the plugin behaves as if unwrapped.
  */
-export const resolveChecks: Slot<(field: Field) => void> = createSlot('portcullis.resolveChecks')
+export const resolveChecks: Slot<(field: Field) => void> = createSlot()
 const wrapped = new WeakSet<Field>()
 
 function wrap(field: Field): void {

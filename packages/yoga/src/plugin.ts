@@ -12,6 +12,7 @@ import {
 } from '@portcullis/core'
 import type { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql'
 import { demandsOf, TOO_LARGE } from './check.js'
+import type { Rule } from './directives.js'
 import { toGraphQLError, tooLarge } from './errors.js'
 import { type NormalizedOptions, normalizeOptions, type UseAuthOptions } from './options.js'
 import { createPlan, type Plan, type Requirement, resolveChecks } from './plan.js'
@@ -50,8 +51,8 @@ interface RequestState<Claims> {
   readonly identity: Identity<Claims> | null
   /** The error that stops every operation: an invalid token (unless opted out) or a 503. */
   readonly rejection: AuthError | undefined
-  /** Requirement -> denial, memoized per request. */
-  readonly decisions: Map<Requirement, AuthError | null>
+  /** Requirement -> its denial, memoized per request; made on the first denial. */
+  denials: Map<Requirement, AuthError> | undefined
 }
 
 /** Runs a core `require*` check, turning its throw into the denial. */
@@ -65,40 +66,57 @@ function attempt(check: () => void): AuthError | null {
   }
 }
 
+/** Whether the identity holds one rule: core's own matching, with no error built. */
+function holds(identity: Identity<unknown>, { roles, scopes, mode }: Rule): boolean {
+  // ANY: one listed role or one listed scope is enough.
+  if (mode === 'any')
+    return (
+      roles.length + scopes.length === 0 ||
+      (roles.length > 0 && hasRoles(identity, roles, { mode })) ||
+      (scopes.length > 0 && hasScopes(identity, scopes, { mode }))
+    )
+  return hasScopes(identity, scopes) && hasRoles(identity, roles)
+}
+
+function allows(identity: Identity<unknown> | null, requirement: Requirement): boolean {
+  if (identity === null) return false
+  for (const rule of requirement) if (!holds(identity, rule)) return false
+  return true
+}
+
 /** The first rule of a requirement the identity fails, as core's error; null when all hold. */
 function denial(identity: Identity<unknown> | null, requirement: Requirement): AuthError | null {
-  for (const { roles, scopes, mode } of requirement) {
+  for (const rule of requirement) {
     if (identity === null) return new AuthError('token_missing', 'authentication is required')
+    if (holds(identity, rule)) continue
     // Core builds the errors, so codes, statuses and challenges match every other adapter.
-    let error: AuthError | null
-    if (mode === 'any') {
-      // ANY: one listed role or one listed scope is enough.
-      const held =
-        roles.length + scopes.length === 0 ||
-        (roles.length > 0 && hasRoles(identity, roles, { mode })) ||
-        (scopes.length > 0 && hasScopes(identity, scopes, { mode }))
-      error = held
-        ? null
-        : attempt(() =>
+    const { roles, scopes, mode } = rule
+    const error =
+      mode === 'any'
+        ? attempt(() =>
             scopes.length > 0
               ? requireScopes(identity, scopes, { mode })
               : requireRoles(identity, roles, { mode }),
           )
-    } else {
-      error = attempt(() => requireScopes(identity, scopes)) ?? attempt(() => requireRoles(identity, roles))
-    }
+        : (attempt(() => requireScopes(identity, scopes)) ?? attempt(() => requireRoles(identity, roles)))
     if (error) return error
   }
   return null
 }
 
+/**
+ * The denial of a requirement, or null. A requirement that holds costs a few comparisons; a denial
+ * (an error with its stack) is built once per request and requirement.
+ */
 function decide<Claims>(state: RequestState<Claims>, requirement: Requirement): AuthError | null {
-  let decision = state.decisions.get(requirement)
-  if (decision === undefined) {
-    decision = denial(state.identity, requirement)
-    state.decisions.set(requirement, decision)
+  if (allows(state.identity, requirement)) return null
+  state.denials ??= new Map()
+  let error = state.denials.get(requirement)
+  if (error === undefined) {
+    error = denial(state.identity, requirement) ?? undefined
+    if (error) state.denials.set(requirement, error)
   }
-  return decision
+  return error ?? null
 }
 
 /**
@@ -115,14 +133,13 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
   const config: NormalizedOptions<Claims> = normalizeOptions(options)
   const { auth } = config
   const plans = new WeakMap<GraphQLSchema, Plan>()
-  // Per-request state lives on the request or context object under a Symbol, not in WeakMaps: see
+  // Per-request state lives on the request or context object under a Symbol, not in a WeakMap: see
   // slot.ts for the GC cost the bench measured. It holds no token: a refresh's cookies stay in
   // `cookies`, a WeakMap written only when a session is refreshed.
-  const pending = createSlot<Promise<AuthResult<Claims>>>('portcullis.auth')
-  const states = createSlot<Promise<RequestState<Claims>>>('portcullis.state')
+  const states = createSlot<MaybePromise<RequestState<Claims>>>()
   const cookies = new WeakMap<object, readonly string[]>()
   /** Requests Yoga serves: their response goes through `onResponse`, so it can carry `Set-Cookie`. */
-  const served = createSlot<true>('portcullis.served')
+  const served = createSlot<true>()
 
   const planOf = (schema: GraphQLSchema): Plan => {
     let plan = plans.get(schema)
@@ -133,55 +150,56 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     return plan
   }
 
-  /**
-   * One verification per HTTP request, shared by a batch's operations. Credentials that outlive a
-   * request (graphql-ws `connectionParams`, an upgrade request) are verified per operation, so a
-   * new subscription on an old socket sees expiry and revocation.
-   *
-   * A session is refreshed only for a request Yoga serves, whose response carries the new cookies.
-   * Anywhere else (a socket, bare Envelop) refreshing would rotate the refresh token behind the
-   * browser's back, and its next refresh would end the session as `refresh_reused`.
-   */
-  function authenticate(
-    request: RequestLike | undefined,
-    context: Readonly<Record<string, unknown>>,
-  ): Promise<AuthResult<Claims>> {
-    if (request === undefined) return Promise.resolve({ status: 'anonymous' })
-    const key = request === context.request ? request : context
-    let found = pending.get(key)
-    if (!found) {
-      const refresh = request === context.request && served.get(request) === true
-      found = auth.authenticate(request, { refresh }).then((result) => {
-        if (!result.setCookie) return result
-        if (refresh && result.setCookie.length) cookies.set(request, result.setCookie)
-        // What stays on the request holds no token.
-        const { setCookie: _, ...rest } = result
-        return rest
-      })
-      pending.set(key, found)
-    }
-    return found
+  /** Verifies credentials, keeping a refresh's cookies aside for the response. */
+  function authenticate(request: RequestLike, refresh: boolean): Promise<AuthResult<Claims>> {
+    return auth.authenticate(request, { refresh }).then((result) => {
+      if (!result.setCookie) return result
+      if (refresh && result.setCookie.length) cookies.set(request, result.setCookie)
+      // What stays on the request holds no token.
+      const { setCookie: _, ...rest } = result
+      return rest
+    })
   }
 
-  async function build(context: Readonly<Record<string, unknown>>): Promise<RequestState<Claims>> {
-    const request = config.request(context)
-    const result = await authenticate(request, context)
+  function stateFrom(request: RequestLike | undefined, result: AuthResult<Claims>): RequestState<Claims> {
     const rejected = result.status === 'rejected' ? result.error : undefined
     const anonymous = rejected?.status === 401 && config.invalidToken === 'anonymous'
     return {
       request,
       identity: result.status === 'authenticated' ? result.identity : null,
       rejection: anonymous ? undefined : rejected,
-      decisions: new Map(),
+      denials: undefined,
     }
   }
 
-  function stateOf(context: object): Promise<RequestState<Claims>> {
-    let state = states.get(context)
-    if (!state) {
-      state = build(context as Record<string, unknown>)
-      states.set(context, state)
+  /**
+   * What the request proved: a value once its token is known, a promise while it is being verified.
+   * One verification per HTTP request, shared by a batch's operations (the state lives on the
+   * request). Credentials that outlive a request (graphql-ws `connectionParams`, an upgrade request)
+   * are verified per operation (the state lives on its context), so a new subscription on an old
+   * socket sees expiry and revocation.
+   *
+   * A session is refreshed only for a request Yoga serves, whose response carries the new cookies.
+   * Anywhere else (a socket, bare Envelop) refreshing would rotate the refresh token behind the
+   * browser's back, and its next refresh would end the session as `refresh_reused`.
+   */
+  function stateOf(context: Readonly<Record<string, unknown>>): MaybePromise<RequestState<Claims>> {
+    const request = config.request(context)
+    const key = request !== undefined && request === context.request ? request : context
+    let state = states.get(key)
+    if (state) return state
+    // A cached token is answered without a promise, so Yoga stays on its synchronous path.
+    const known = request === undefined ? ANONYMOUS : auth.authenticateSync(request)
+    if (known) {
+      state = stateFrom(request, known)
+    } else {
+      state = authenticate(request!, key === request && served.get(request) === true).then((done) =>
+        stateFrom(request, done),
+      )
+      // Once settled, later hooks and operations of the request read the value, not the promise.
+      state.then((done) => states.set(key, done), ignore)
     }
+    states.set(key, state)
     return state
   }
 
@@ -210,16 +228,17 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     const plan = planOf(args.schema)
     const demands = demandsOf(plan, args.document, args.operationName, args.variableValues)
     if (demands === TOO_LARGE) return [tooLarge()]
-    const errors: GraphQLError[] = []
+    let errors: GraphQLError[] | undefined
     for (const demand of demands) {
       const error = decide(state, demand.requirement)
       // In 'null' mode fields are nulled where they resolve; only introspection, which has no
       // resolver to wrap, is decided here.
       const field = demand.node.name.value
       if (!error || (mode === 'null' && field !== '__schema' && field !== '__type')) continue
+      errors ??= []
       errors.push(toGraphQLError(error, { http: true, path: demand.path, nodes: demand.node }))
     }
-    if (errors.length > 0) return errors
+    if (errors !== undefined) return errors
     if (plan.atResolve.size > 0) {
       resolveChecks.set(context, (field) => {
         const requirement = plan.atResolve.get(field)
@@ -234,16 +253,20 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     onSchemaChange({ schema }) {
       planOf(schema)
     },
-    async onContextBuilding({ context, extendContext }) {
-      const state = await stateOf(context)
+    onContextBuilding({ context, extendContext }) {
+      const state = stateOf(context)
+      if (isPromise(state)) return state.then((done) => extendContext({ identity: done.identity }))
       extendContext({ identity: state.identity })
     },
-    async onExecute({ args, context, extendContext, setResultAndStopExecution }) {
+    onExecute({ args, context, extendContext, setResultAndStopExecution }) {
       // `context` is the object execution will use (Envelop substitutes {} for a missing one).
-      const state = await stateOf(context)
-      extendContext({ identity: state.identity })
-      const errors = admit(state, args, context, config.onDeny)
-      if (errors) setResultAndStopExecution({ errors })
+      const execute = (state: RequestState<Claims>) => {
+        if (context.identity !== state.identity) extendContext({ identity: state.identity })
+        const errors = admit(state, args, context, config.onDeny)
+        if (errors) setResultAndStopExecution({ errors })
+      }
+      const state = stateOf(context)
+      return isPromise(state) ? state.then(execute) : execute(state)
     },
     async onSubscribe({ args, context, extendContext, setResultAndStopExecution }) {
       const state = await stateOf(context)
@@ -286,6 +309,16 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       for (const cookie of cookies.get(request) ?? []) response.headers.append('set-cookie', cookie)
     },
   }
+}
+
+type MaybePromise<T> = T | Promise<T>
+
+const ANONYMOUS: AuthResult<never> = Object.freeze({ status: 'anonymous' })
+
+const ignore = () => {}
+
+function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | undefined)?.then === 'function'
 }
 
 /** `name=value` of a `Set-Cookie` line: what the browser sends back. */

@@ -247,6 +247,11 @@ describe('verification', () => {
         calls++
         return auth.authenticate(request)
       },
+      authenticateSync(request) {
+        const known = auth.authenticateSync(request)
+        if (known) calls++
+        return known
+      },
     }
     const yoga = createYoga({
       schema: makeSchema(),
