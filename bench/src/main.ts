@@ -5,6 +5,7 @@ import type { RoundOptions } from './harness.js'
 import { runHttp } from './http.js'
 import { runMemory } from './memory.js'
 import { runMicro } from './micro.js'
+import { runOverhead } from './overhead.js'
 import { renderSection, type Section } from './report.js'
 
 const quick = process.argv.includes('--quick')
@@ -34,8 +35,16 @@ if (wanted('micro')) {
 if (wanted('http')) {
   const section = await runHttp(
     quick
-      ? { rounds: 1, seconds: 1, warmupSeconds: 0.5, connections: 10, profile: false }
-      : { rounds: 7, seconds: 2, warmupSeconds: 3, connections: 10, profile: true },
+      ? { rounds: 1, seconds: 1, warmupRequests: 1_000, connections: 10, profile: false }
+      : { rounds: 10, seconds: 1, warmupRequests: 15_000, connections: 10, profile: true },
+  )
+  print(section)
+  sections.push(section)
+}
+
+if (wanted('overhead')) {
+  const section = await runOverhead(
+    quick ? { turns: 10, chunk: 50, warmup: 500 } : { turns: 150, chunk: 100, warmup: 3000 },
   )
   print(section)
   sections.push(section)

@@ -6,6 +6,18 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
+/** The first and third quartiles (the middle half of the values lies between them). */
+export function quartiles(values: readonly number[]): [number, number] {
+  const sorted = [...values].sort((a, b) => a - b)
+  const at = (q: number) => {
+    const position = (sorted.length - 1) * q
+    const below = Math.floor(position)
+    const above = Math.min(below + 1, sorted.length - 1)
+    return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below)
+  }
+  return sorted.length === 0 ? [Number.NaN, Number.NaN] : [at(0.25), at(0.75)]
+}
+
 /** Per-round ratios `a[i] / b[i]`, so that a slow round slows both sides alike; then their median. */
 export function medianRatio(a: readonly number[], b: readonly number[]): number {
   return median(a.map((value, index) => value / b[index]!))

@@ -73,18 +73,21 @@ export interface LoadResult {
   readonly failures: number
 }
 
-/** One bounded autocannon run against `server`, the same token on every request. */
+/**
+ * One bounded autocannon run against `server`, the same token on every request: for `seconds`, or
+ * for a number of requests (`{ requests }`, used to warm a server up to a steady JIT state).
+ */
 export async function load(
   server: RunningServer,
   token: string,
-  seconds: number,
+  length: number | { requests: number },
   connections = 10,
 ): Promise<LoadResult> {
   const before = await server.cpu()
   const result = await autocannon({
     url: server.url,
     connections,
-    duration: seconds,
+    ...(typeof length === 'number' ? { duration: length } : { amount: length.requests }),
     headers: { authorization: `Bearer ${token}` },
   })
   const cpuSeconds = ((await server.cpu()) - before) / 1e6

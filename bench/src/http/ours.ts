@@ -5,7 +5,7 @@ import { authDirectiveTypeDefs, useAuth } from '@portcullis/yoga'
 import { initTRPC } from '@trpc/server'
 import { createHTTPServer } from '@trpc/server/adapters/standalone'
 import { AUDIENCE, ISSUER } from '../tokens.js'
-import { type ServerKeys, yogaServer } from './peers.js'
+import { type AnyYoga, type ServerKeys, yogaApp } from './peers.js'
 
 /** The verifier every Portcullis server uses: the issuer's key set, default cache and sources. */
 export function benchAuth(keys: ServerKeys) {
@@ -13,8 +13,8 @@ export function benchAuth(keys: ServerKeys) {
 }
 
 /** Yoga with `useAuth` and `@auth` on the field. */
-export function yogaUseAuth(keys: ServerKeys): Server {
-  return yogaServer(
+export function yogaUseAuth(keys: ServerKeys): AnyYoga {
+  return yogaApp(
     `${authDirectiveTypeDefs}\ntype Query { me: String @auth }`,
     {
       Query: {

@@ -3,7 +3,7 @@ import { DIRECTIVE_SDL, useGenericAuth } from '@envelop/generic-auth'
 import { createInlineSigningKeyProvider, useJWT } from '@graphql-yoga/plugin-jwt'
 import { initTRPC, TRPCError } from '@trpc/server'
 import { createHTTPServer } from '@trpc/server/adapters/standalone'
-import { createSchema, createYoga, type Plugin } from 'graphql-yoga'
+import { createSchema, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import { importJWK, type JWK, type JWTPayload, jwtVerify } from 'jose'
 import { AUDIENCE, ISSUER } from '../tokens.js'
 
@@ -25,30 +25,39 @@ type Resolvers = Parameters<typeof createSchema>[0]['resolvers']
 // biome-ignore lint/suspicious/noExplicitAny: plugins of any context type
 type AnyPlugin = Plugin<any>
 
-export function yogaServer(typeDefs: string, resolvers: Resolvers, plugins: AnyPlugin[] = []): Server {
-  const yoga = createYoga({
+// biome-ignore lint/suspicious/noExplicitAny: Yoga instances of any context
+export type AnyYoga = YogaServerInstance<any, any>
+
+/** A Yoga app as every benchmark serves it: no logging, no landing page, no GraphiQL. */
+export function yogaApp(typeDefs: string, resolvers: Resolvers, plugins: AnyPlugin[] = []): AnyYoga {
+  return createYoga({
     schema: createSchema({ typeDefs, resolvers }),
     plugins,
     logging: false,
     landingPage: false,
     graphiql: false,
   })
-  return createServer(yoga)
 }
 
+/** A Node HTTP server for a Yoga app. */
+export const served =
+  <Args extends unknown[]>(app: (...args: Args) => AnyYoga | Promise<AnyYoga>) =>
+  async (...args: Args): Promise<Server> =>
+    createServer(await app(...args))
+
 /** Yoga, no auth: the ceiling. */
-export function yogaBare(): Server {
-  return yogaServer('type Query { me: String }', { Query: { me: () => 'anonymous' } })
+export function yogaBare(): AnyYoga {
+  return yogaApp('type Query { me: String }', { Query: { me: () => 'anonymous' } })
 }
 
 /** Yoga with a plugin that does nothing but add to the context asynchronously: the floor for a plugin. */
-export function yogaEmptyPlugin(): Server {
+export function yogaEmptyPlugin(): AnyYoga {
   const plugin: AnyPlugin = {
     async onContextBuilding({ extendContext }: { extendContext: (value: object) => void }) {
       extendContext({ identity: { subject: 'alice' } })
     },
   }
-  return yogaServer(
+  return yogaApp(
     'type Query { me: String }',
     {
       Query: {
@@ -60,8 +69,8 @@ export function yogaEmptyPlugin(): Server {
 }
 
 /** Yoga with `@graphql-yoga/plugin-jwt` (jsonwebtoken; the key given inline as PEM). */
-export function yogaPluginJwt(keys: ServerKeys): Server {
-  return yogaServer(
+export function yogaPluginJwt(keys: ServerKeys): AnyYoga {
+  return yogaApp(
     'type Query { me: String }',
     {
       Query: {
@@ -79,9 +88,9 @@ export function yogaPluginJwt(keys: ServerKeys): Server {
 }
 
 /** Yoga with `@envelop/generic-auth`, `@authenticated` on the field, jose in `resolveUserFn`. */
-export async function yogaGenericAuth(keys: ServerKeys): Promise<Server> {
+export async function yogaGenericAuth(keys: ServerKeys): Promise<AnyYoga> {
   const key = await importJWK(keys.publicJwk, 'ES256')
-  return yogaServer(
+  return yogaApp(
     `${DIRECTIVE_SDL}\ntype Query { me: String @authenticated }`,
     { Query: { me: (_: unknown, __: unknown, ctx: { currentUser: JWTPayload }) => ctx.currentUser.sub } },
     [

@@ -1,7 +1,9 @@
 import type { Server } from 'node:http'
 import { trpcPortcullis, yogaUseAuth } from './ours.js'
 import {
+  type AnyYoga,
   type ServerKeys,
+  served,
   trpcBare,
   trpcEmptyMiddleware,
   trpcJose,
@@ -25,32 +27,44 @@ export interface Scenario {
    */
   readonly floor?: boolean
   readonly create: (keys: ServerKeys) => Server | Promise<Server>
+  /** The Yoga app itself, for the in-process measurement (Yoga scenarios only). */
+  readonly app?: (keys: ServerKeys) => AnyYoga | Promise<AnyYoga>
 }
 
 export const SCENARIOS: readonly Scenario[] = [
-  { name: 'Yoga bare', framework: 'yoga', auth: false, ours: false, create: yogaBare },
+  { name: 'Yoga bare', framework: 'yoga', auth: false, ours: false, create: served(yogaBare), app: yogaBare },
   {
     name: 'Yoga + empty async plugin (floor)',
     framework: 'yoga',
     auth: false,
     ours: false,
     floor: true,
-    create: yogaEmptyPlugin,
+    create: served(yogaEmptyPlugin),
+    app: yogaEmptyPlugin,
   },
-  { name: 'Yoga + useAuth', framework: 'yoga', auth: true, ours: true, create: yogaUseAuth },
+  {
+    name: 'Yoga + useAuth',
+    framework: 'yoga',
+    auth: true,
+    ours: true,
+    create: served(yogaUseAuth),
+    app: yogaUseAuth,
+  },
   {
     name: 'Yoga + @graphql-yoga/plugin-jwt',
     framework: 'yoga',
     auth: true,
     ours: false,
-    create: yogaPluginJwt,
+    create: served(yogaPluginJwt),
+    app: yogaPluginJwt,
   },
   {
     name: 'Yoga + @envelop/generic-auth',
     framework: 'yoga',
     auth: true,
     ours: false,
-    create: yogaGenericAuth,
+    create: served(yogaGenericAuth),
+    app: yogaGenericAuth,
   },
   { name: 'tRPC bare', framework: 'trpc', auth: false, ours: false, create: trpcBare },
   {
