@@ -78,7 +78,8 @@ export interface Auth<Claims = DefaultClaims> {
    * `authenticate`'s answer when it is known without waiting: no credentials, a malformed or
    * ambiguous header, or a token already verified and still cached. Undefined when `authenticate` has
    * work to wait for (a signature check, a key fetch, a session store read or refresh): call it then.
-   * A session cookie always waits, since its store is read on every request. Adapters use it to stay
+   * A session cookie always waits, since its store is read on every request, and so does a copy of this
+   * object whose `authenticate` was replaced (its replacement is the check). Adapters use it to stay
    * synchronous on the common path; the answer, events included, is the one `authenticate` gives.
    *
    * @example
@@ -451,7 +452,12 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     now,
     verify,
     authenticate,
-    authenticateSync,
+    authenticateSync(this: Partial<Auth<Claims>> | undefined, request: RequestLike) {
+      // A copy whose `authenticate` was replaced ({ ...auth, authenticate() {...} }, to add a check)
+      // must go through that function: answering from the cache here would skip the added check.
+      if (this?.authenticate !== undefined && this.authenticate !== authenticate) return undefined
+      return authenticateSync(request)
+    },
     realm,
     invalidate() {
       for (const keySet of keySets) keySet.invalidate()

@@ -1,4 +1,4 @@
-import { type AuthEvent, createAuth } from '@portcullis/core'
+import { AuthError, type AuthEvent, createAuth } from '@portcullis/core'
 import { describe, expect, it } from 'vitest'
 import { audience, clock, issuer, secret, sign } from './support/fixtures.js'
 import { manualClock, testSessions, withCookies } from './support/sessions.js'
@@ -82,6 +82,27 @@ describe('authenticateSync: the answer of authenticate when nothing needs waitin
     await auth.authenticate(bearer(two))
     expect(auth.authenticateSync(bearer(one))).toBeUndefined()
     expect(auth.authenticateSync(bearer(two))).toMatchObject({ status: 'authenticated' })
+  })
+
+  it('never answers for a copy whose authenticate was replaced: the replacement is the check', async () => {
+    const { auth } = setup()
+    const token = await sign(secret)
+    let calls = 0
+    const wrapped: typeof auth = {
+      ...auth,
+      async authenticate(request, options) {
+        calls++
+        const result = await auth.authenticate(request, options)
+        return result.status === 'authenticated'
+          ? { status: 'rejected', error: new AuthError('revoked', 'this subject is banned') }
+          : result
+      },
+    }
+    expect(await wrapped.authenticate(bearer(token))).toMatchObject({ status: 'rejected' })
+    // Cached by the inner call, but only the original object may answer from the cache.
+    expect(auth.authenticateSync(bearer(token))).toMatchObject({ status: 'authenticated' })
+    expect(wrapped.authenticateSync(bearer(token))).toBeUndefined()
+    expect(calls).toBe(1)
   })
 
   it('always waits for a session cookie: its revocation lives in the store', async () => {

@@ -1,4 +1,4 @@
-import type { AuthError } from '@portcullis/core'
+import { AuthError } from '@portcullis/core'
 import { type ASTNode, GraphQLError } from 'graphql'
 
 /**
@@ -62,4 +62,15 @@ export function tooLarge(): GraphQLError {
   return new GraphQLError('operation has too many selections to authorize', {
     extensions: { code: 'OPERATION_TOO_LARGE', http: { status: 400, headers: {} } },
   })
+}
+
+/**
+ * A guarded field resolved in an operation `useAuth` did not admit (the schema executed without the
+ * plugin, or with a context it never saw): refused rather than resolved unchecked.
+ */
+export function unchecked(field: { name: string }): GraphQLError {
+  return toGraphQLError(
+    new AuthError('forbidden', `"${field.name}" is guarded, and this operation was not checked by useAuth`),
+    { http: false },
+  )
 }

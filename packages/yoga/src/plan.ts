@@ -13,7 +13,8 @@ import {
   isUnionType,
 } from 'graphql'
 import { type Declared, declaredOn, type Rule } from './directives.js'
-import { createSlot, type Slot } from './slot.js'
+import { unchecked } from './errors.js'
+import type { Slot } from './slot.js'
 
 /** Rules that must all hold, interned per plan so equal requirements are the same object. */
 export type Requirement = readonly Rule[]
@@ -135,11 +136,21 @@ export function createPlan(
   return { schema, protectAll: options.protectAll, requirementOf, atResolve, documents: new WeakMap() }
 }
 
+const CHECKS = Symbol('portcullis.resolveChecks')
+const frozenChecks = new WeakMap<object, (field: Field) => void>()
+
 /**
- * Resolve-time checks of the request a GraphQL context belongs to. Wrapped resolvers look here, so
- * a schema executed without the plugin behaves as if unwrapped.
+ * Resolve-time checks of the operation a GraphQL context belongs to, set by the plugin once it has
+ * admitted the operation. A plain `Symbol` property rather than a private field: it must still be
+ * found through a `Proxy` of the context or a copy of it that another plugin hands to execution.
  */
-export const resolveChecks: Slot<(field: Field) => void> = createSlot()
+export const resolveChecks: Slot<(field: Field) => void> = {
+  get: (context) => (context as { [CHECKS]?: (field: Field) => void })[CHECKS] ?? frozenChecks.get(context),
+  set(context, check) {
+    if (Object.isExtensible(context)) (context as { [CHECKS]?: (field: Field) => void })[CHECKS] = check
+    else frozenChecks.set(context, check)
+  },
+}
 const wrapped = new WeakSet<Field>()
 
 function wrap(field: Field): void {
@@ -147,7 +158,11 @@ function wrap(field: Field): void {
   wrapped.add(field)
   const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver
   field.resolve = (source, args, context, info) => {
-    if (typeof context === 'object' && context !== null) resolveChecks.get(context)?.(field)
+    const check = typeof context === 'object' && context !== null ? resolveChecks.get(context) : undefined
+    // Fail closed: a guarded field reached by an operation the plugin did not admit (the schema run
+    // without it, or a context it never saw) is refused, never resolved unchecked.
+    if (!check) throw unchecked(field)
+    check(field)
     return resolve(source, args, context, info)
   }
 }

@@ -132,6 +132,11 @@ function decide<Claims>(state: RequestState<Claims>, requirement: Requirement): 
 export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Claims> {
   const config: NormalizedOptions<Claims> = normalizeOptions(options)
   const { auth } = config
+  // An `auth` made by hand (or by an older core) may not have it: then every request waits.
+  const authenticateSync =
+    typeof auth.authenticateSync === 'function'
+      ? (request: RequestLike) => auth.authenticateSync(request)
+      : undefined
   const plans = new WeakMap<GraphQLSchema, Plan>()
   // Per-request state lives on the request or context object under a Symbol, not in a WeakMap: see
   // slot.ts for the GC cost the bench measured. It holds no token: a refresh's cookies stay in
@@ -189,7 +194,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     let state = states.get(key)
     if (state) return state
     // A cached token is answered without a promise, so Yoga stays on its synchronous path.
-    const known = request === undefined ? ANONYMOUS : auth.authenticateSync(request)
+    const known = request === undefined ? ANONYMOUS : authenticateSync?.(request)
     if (known) {
       state = stateFrom(request, known)
     } else {

@@ -147,11 +147,11 @@ describe('what useAuth keeps on the request and context', () => {
     const [context] = contexts
     const request = context!.request as Request
     for (const target of [context!, request] as object[]) {
-      // The plugin's state is in private fields: no property of ours to copy, enumerate or log.
-      const ours = Object.getOwnPropertySymbols(target).filter((key) =>
-        key.description?.startsWith('portcullis'),
-      )
-      expect(ours).toEqual([])
+      // The plugin's state is in private fields. The one property it sets is the resolve-time check, a
+      // function that proxies and copies of the context must still find; it holds nothing to show.
+      for (const key of Object.getOwnPropertySymbols(target))
+        if (key.description?.startsWith('portcullis'))
+          expect(typeof (target as Record<symbol, unknown>)[key]).toBe('function')
     }
     expect(context!.identity).toMatchObject({ subject: 'alice' })
     const text = inspect([context, request], { depth: 8, showHidden: true, getters: true })
