@@ -381,31 +381,30 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
   }
 
   /**
-   * The sources in order, from `from`, as far as they go without waiting. Returns the result, or the
-   * index of the source whose token needs waiting for (a signature check, a store read, a refresh).
+   * The sources in order, as far as they go without waiting: the result, or undefined once a token
+   * needs waiting for (a signature check, a store read, a refresh).
    */
-  function settle(headers: HeaderReader, from: number): AuthResult<Claims> | number {
-    for (let index = from; index < sources.length; index++) {
-      const reader = sources[index]!
-      if (session && reader === session.reader) return index
-      const token = tokenOf(reader, headers)
-      if (token === undefined) continue
-      const started = onEvent ? performance.now() : 0
-      const identity = verifyCached(token, reader.kind, started)
-      return identity ? { status: 'authenticated', identity } : index
+  function authenticateSync(request: RequestLike): AuthResult<Claims> | undefined {
+    try {
+      const headers = headerReader(request)
+      for (const reader of sources) {
+        if (session && reader === session.reader) return undefined
+        const token = tokenOf(reader, headers)
+        if (token === undefined) continue
+        const identity = verifyCached(token, reader.kind, onEvent ? performance.now() : 0)
+        return identity && { status: 'authenticated', identity }
+      }
+      return ANONYMOUS
+    } catch (error) {
+      return rejected(error)
     }
-    return ANONYMOUS
   }
 
-  /** The sources in order, from `from`, waiting where they need to. */
-  async function authenticateFrom(
-    headers: HeaderReader,
-    from: number,
-    refresh: boolean,
-  ): Promise<AuthResult<Claims>> {
+  /** The sources in order, waiting where they need to. */
+  async function authenticateWaiting(request: RequestLike, refresh: boolean): Promise<AuthResult<Claims>> {
     try {
-      for (let index = from; index < sources.length; index++) {
-        const reader = sources[index]!
+      const headers = headerReader(request)
+      for (const reader of sources) {
         const token = tokenOf(reader, headers)
         if (session && reader === session.reader) {
           const result = await authenticateSession(session, headers, token, refresh)
@@ -421,29 +420,13 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     }
   }
 
-  function authenticateSync(request: RequestLike): AuthResult<Claims> | undefined {
-    try {
-      const settled = settle(headerReader(request), 0)
-      return typeof settled === 'number' ? undefined : settled
-    } catch (error) {
-      return rejected(error)
-    }
-  }
-
   async function authenticate(
     request: RequestLike,
     authenticateOptions?: AuthenticateOptions,
   ): Promise<AuthResult<Claims>> {
-    let headers: HeaderReader
-    let settled: AuthResult<Claims> | number
-    try {
-      headers = headerReader(request)
-      settled = settle(headers, 0)
-    } catch (error) {
-      return rejected(error)
-    }
-    if (typeof settled !== 'number') return settled
-    return authenticateFrom(headers, settled, authenticateOptions?.refresh !== false)
+    // What is known without waiting is answered so; the rest starts over, reading the headers again
+    // (a few microseconds, on a path that waits for a signature check or a store anyway).
+    return authenticateSync(request) ?? authenticateWaiting(request, authenticateOptions?.refresh !== false)
   }
 
   const keySets = new Set<KeySet>([...issuers.values()].map((issuer) => issuer.keySet))

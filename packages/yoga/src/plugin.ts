@@ -138,8 +138,8 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       ? (request: RequestLike) => auth.authenticateSync(request)
       : undefined
   const plans = new WeakMap<GraphQLSchema, Plan>()
-  // Per-request state lives on the request or context object under a Symbol, not in a WeakMap: see
-  // slot.ts for the GC cost the bench measured. It holds no token: a refresh's cookies stay in
+  // Per-request state lives in private fields on the request or context object, not in a WeakMap:
+  // see slot.ts for what the bench measured. It holds no token: a refresh's cookies stay in
   // `cookies`, a WeakMap written only when a session is refreshed.
   const states = createSlot<MaybePromise<RequestState<Claims>>>()
   const cookies = new WeakMap<object, readonly string[]>()
