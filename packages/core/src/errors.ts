@@ -26,9 +26,9 @@ export type AuthErrorCode =
  * HTTP statuses an {@link AuthError} maps to.
  *
  * @example
- * response.status = error.status // 401 | 403 | 503
+ * response.status = error.status // 400 | 401 | 403 | 503
  */
-export type AuthErrorStatus = 401 | 403 | 503
+export type AuthErrorStatus = 400 | 401 | 403 | 503
 
 const STATUS: Record<AuthErrorCode, AuthErrorStatus> = {
   token_missing: 401,
@@ -79,7 +79,7 @@ export interface AuthErrorOptions {
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export class AuthError extends Error {
-  /** HTTP status: 401 (who are you?), 403 (not allowed), 503 (cannot tell right now). */
+  /** HTTP status: 400 (the request is malformed), 401 (who are you?), 403 (not allowed), 503 (cannot tell right now). */
   readonly status: AuthErrorStatus
   /** Scopes the request lacked, for `insufficient_scope`. */
   readonly scopes: readonly string[] | undefined

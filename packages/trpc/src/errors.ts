@@ -7,13 +7,14 @@ import {
 } from '@trpc/server'
 
 const CODES: Record<AuthError['status'], TRPC_ERROR_CODE_KEY> = {
+  400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',
   503: 'SERVICE_UNAVAILABLE',
 }
 
 /**
- * Translates a core {@link AuthError} into a `TRPCError`: 401 becomes `UNAUTHORIZED`, 403 `FORBIDDEN`,
+ * Translates a core {@link AuthError} into a `TRPCError`: 400 becomes `BAD_REQUEST`, 401 `UNAUTHORIZED`, 403 `FORBIDDEN`,
  * 503 `SERVICE_UNAVAILABLE`. The `AuthError` is kept as `cause`, so `authErrorFormatter` can expose its
  * stable `code`; its message names the failed rule and never holds a token.
  *

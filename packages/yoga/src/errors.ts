@@ -7,7 +7,7 @@ import { type ASTNode, GraphQLError } from 'graphql'
  * @example
  * if (error.extensions.code === ('UNAUTHENTICATED' satisfies AuthErrorExtensionCode)) redirectToLogin()
  */
-export type AuthErrorExtensionCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'SERVICE_UNAVAILABLE'
+export type AuthErrorExtensionCode = 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'SERVICE_UNAVAILABLE'
 
 /**
  * The `extensions` every authorization error carries.
@@ -16,7 +16,7 @@ export type AuthErrorExtensionCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'SERVICE_
  * const { code, reason } = error.extensions as AuthErrorExtensions // 'FORBIDDEN', 'insufficient_scope'
  */
 export interface AuthErrorExtensions {
-  /** `UNAUTHENTICATED` (401), `FORBIDDEN` (403) or `SERVICE_UNAVAILABLE` (503). */
+  /** `BAD_REQUEST` (400), `UNAUTHENTICATED` (401), `FORBIDDEN` (403) or `SERVICE_UNAVAILABLE` (503). */
   readonly code: AuthErrorExtensionCode
   /** Core's stable reason code, e.g. `token_expired` or `insufficient_scope`. */
   readonly reason: AuthError['code']
@@ -24,7 +24,12 @@ export interface AuthErrorExtensions {
   readonly http?: { readonly status: number; readonly headers: Readonly<Record<string, string>> }
 }
 
-const CODES = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 503: 'SERVICE_UNAVAILABLE' } as const
+const CODES = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  503: 'SERVICE_UNAVAILABLE',
+} as const
 
 /**
  * Translates a core `AuthError` into a `GraphQLError` that survives Yoga's error masking. With
