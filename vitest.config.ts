@@ -9,6 +9,11 @@ export default defineConfig({
     alias: [
       { find: /^@portcullis\/core\/redis$/, replacement: src('./packages/core/src/redis.ts') },
       { find: /^@portcullis\/core$/, replacement: src('./packages/core/src/index.ts') },
+      {
+        find: /^@portcullis\/http\/(express|fastify|hono|next)$/,
+        replacement: src('./packages/http/src/$1/index.ts'),
+      },
+      { find: /^@portcullis\/http$/, replacement: src('./packages/http/src/index.ts') },
       { find: /^@portcullis\/trpc$/, replacement: src('./packages/trpc/src/index.ts') },
       { find: /^@portcullis\/yoga$/, replacement: src('./packages/yoga/src/index.ts') },
       // Node loads graphql 16 as CommonJS (its package has no "exports"), and so do graphql-yoga and

@@ -1,0 +1,14 @@
+import type { RequestIdentity } from '../register.js'
+
+export type { NextFunction, NodeMiddleware } from './middleware.js'
+export { authMiddleware, requireAuth } from './middleware.js'
+
+declare global {
+  // Express types its request through this global namespace; `identity` is set by authMiddleware.
+  namespace Express {
+    interface Request {
+      /** Who made the request (from `authMiddleware`), or `null` without credentials. */
+      identity: RequestIdentity
+    }
+  }
+}

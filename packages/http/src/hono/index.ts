@@ -1,0 +1,2 @@
+export type { AuthEnv, GuardedEnv } from './middleware.js'
+export { authMiddleware, requireAuth } from './middleware.js'

@@ -1,0 +1,79 @@
+import type { Auth, AuthError, Identity } from '@portcullis/core'
+import type { Context, MiddlewareHandler } from 'hono'
+import { guard } from '../internal/access.js'
+import { errorAnswer } from '../internal/answer.js'
+import { authenticateOnce, identityOf } from '../internal/verdict.js'
+import { normalizeRule, type RequireAuthOptions } from '../rule.js'
+
+/**
+ * The Hono environment {@link authMiddleware} adds: `c.var.identity`, typed by the verifier's claims.
+ *
+ * @example
+ * const app = new Hono<AuthEnv<typeof auth>>()
+ */
+export interface AuthEnv<Claims = Identity['claims']> {
+  Variables: {
+    /** Who made the request, or `null` without credentials. */
+    identity: Identity<Claims> | null
+  }
+}
+
+/**
+ * What a guard adds to the environment: past it, `c.var.identity` is never `null`.
+ *
+ * @example
+ * app.get('/me', requireAuth(), (c) => c.json(c.var.identity.subject))
+ */
+export interface GuardedEnv {
+  Variables: { identity: Identity<unknown> }
+}
+
+function reject(c: Context, error: AuthError): Response {
+  const answer = errorAnswer(error)
+  return c.body(answer.body, answer.status, answer.headers)
+}
+
+/**
+ * Hono middleware: verifies the request's token once with core's `authenticate`, from the Fetch
+ * `Request` (`c.req.raw`), and sets `c.var.identity`. Only Fetch APIs: it runs wherever Hono does
+ * (Node through `@hono/node-server`, Bun, Deno, Workers, Vercel and Netlify edge). A refreshed
+ * session's `Set-Cookie` reaches the response; a rejected credential is answered with its status, an
+ * RFC 6750 challenge and `{ error, message }`.
+ *
+ * @example
+ * import { Hono } from 'hono'
+ * import { authMiddleware, requireAuth } from '@portcullis/http/hono'
+ *
+ * const app = new Hono()
+ *   .use(authMiddleware(auth))
+ *   .get('/reports', requireAuth({ scopes: ['read:reports'] }), (c) => c.json(c.var.identity.subject))
+ */
+export function authMiddleware<Claims>(auth: Auth<Claims>): MiddlewareHandler<AuthEnv<Claims>> {
+  if (typeof auth?.authenticate !== 'function')
+    throw new TypeError('"auth" must be made by createAuth from @portcullis/core')
+  return async (c, next) => {
+    const found = authenticateOnce(auth, c.req.raw)
+    const { result, fresh } = found instanceof Promise ? await found : found
+    // Set before the handler runs, so Hono carries it onto whatever Response the handler returns.
+    if (fresh) for (const line of result.setCookie ?? []) c.header('set-cookie', line, { append: true })
+    c.set('identity', identityOf(result))
+    if (result.status === 'rejected') return reject(c, result.error)
+    await next()
+  }
+}
+
+/**
+ * A guard: 401 without an identity, 403 without the scopes or roles, each with its RFC 6750
+ * challenge. It reads the verdict of {@link authMiddleware}, which must run first.
+ *
+ * @example
+ * app.delete('/users/:id', requireAuth({ roles: ['admin'] }), (c) => c.body(null, 204))
+ */
+export function requireAuth(options?: RequireAuthOptions): MiddlewareHandler<GuardedEnv> {
+  const rule = normalizeRule(options)
+  return async (c, next) => {
+    const error = guard(c.req.raw, rule, ['requireAuth()', 'authMiddleware(auth)'])
+    if (error) return reject(c, error)
+    await next()
+  }
+}

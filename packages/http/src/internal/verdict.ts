@@ -1,0 +1,52 @@
+import type { IncomingMessage } from 'node:http'
+import type { Auth, AuthResult, Identity } from '@portcullis/core'
+
+/** Exactly what core is given: a Node `IncomingMessage` or a Fetch `Request`. */
+export type CoreRequest = IncomingMessage | Request
+
+/** A verifier and what it concluded about one request. */
+export interface Verdict {
+  readonly auth: Auth<unknown>
+  readonly result: AuthResult<unknown>
+}
+
+// Keyed by the request core read, so a framework's wrapper objects (or a copy of them) never matter,
+// and a guard reads what the verifier concluded rather than a property any layer could overwrite.
+const verdicts = new WeakMap<object, Verdict>()
+
+/**
+ * What the middleware concluded for this request: the latest verdict, or undefined when no
+ * middleware ran.
+ */
+export function verdictOf(request: object): Verdict | undefined {
+  return verdicts.get(request)
+}
+
+/** The identity a verdict carries, or null. */
+export function identityOf<Claims>(result: AuthResult<Claims> | undefined): Identity<Claims> | null {
+  return result?.status === 'authenticated' ? result.identity : null
+}
+
+/**
+ * This verifier's verdict on the request, verified at most once however many times the middleware
+ * is mounted: `fresh` is false when it was known already (its cookies were forwarded then).
+ * Synchronous for a cached token, no credentials or a malformed header; a promise otherwise.
+ */
+export function authenticateOnce<Claims>(
+  auth: Auth<Claims>,
+  request: CoreRequest,
+):
+  | { readonly result: AuthResult<Claims>; readonly fresh: boolean }
+  | Promise<{ readonly result: AuthResult<Claims>; readonly fresh: boolean }> {
+  const known = verdicts.get(request)
+  if (known?.auth === auth) return { result: known.result as AuthResult<Claims>, fresh: false }
+  const answer = auth.authenticateSync(request)
+  if (answer !== undefined) {
+    verdicts.set(request, { auth, result: answer })
+    return { result: answer, fresh: true }
+  }
+  return auth.authenticate(request).then((result) => {
+    verdicts.set(request, { auth, result })
+    return { result, fresh: true }
+  })
+}
