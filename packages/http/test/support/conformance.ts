@@ -25,7 +25,8 @@ const statusOf = (code: AuthErrorCode) => new AuthError(code, '').status
 /** Sends through Node's http client, which can send a header twice; real `fetch` everywhere else. */
 export function loopback(base: string): Send {
   return (path, headers = {}) => {
-    if (!Object.values(headers).some(Array.isArray)) return fetch(`${base}${path}`, { headers })
+    if (!Object.values(headers).some(Array.isArray))
+      return fetch(`${base}${path}`, { headers: headers as Record<string, string> })
     return new Promise((resolve, reject) => {
       const req = httpRequest(`${base}${path}`, { headers }, (res) => {
         const chunks: Buffer[] = []
