@@ -28,6 +28,10 @@ export interface GuardedEnv {
   Variables: { identity: Identity<unknown> }
 }
 
+function appendSetCookie(c: Context, setCookie: readonly string[] | undefined): void {
+  for (const line of setCookie ?? []) c.header('set-cookie', line, { append: true })
+}
+
 function reject(c: Context, error: AuthError): Response {
   const answer = errorAnswer(error)
   return c.body(answer.body, answer.status, answer.headers)
@@ -54,11 +58,16 @@ export function authMiddleware<Claims>(auth: Auth<Claims>): MiddlewareHandler<Au
   return async (c, next) => {
     const found = authenticateOnce(auth, c.req.raw)
     const { result, fresh } = found instanceof Promise ? await found : found
-    // Set before the handler runs, so Hono carries it onto whatever Response the handler returns.
-    if (fresh) for (const line of result.setCookie ?? []) c.header('set-cookie', line, { append: true })
+    const setCookie = fresh ? result.setCookie : undefined
     c.set('identity', identityOf(result))
-    if (result.status === 'rejected') return reject(c, result.error)
+    if (result.status === 'rejected') {
+      appendSetCookie(c, setCookie)
+      return reject(c, result.error)
+    }
     await next()
+    // After the handler: Hono copies a Response the handler built itself (its headers may be
+    // immutable) before adding to it, so the refresh reaches the browser whatever the route returned.
+    appendSetCookie(c, setCookie)
   }
 }
 
