@@ -55,18 +55,33 @@ export function direct(handler: (request: Request) => Response | Promise<Respons
 }
 
 /** The behaviour every framework's middleware and guard share, over real requests. */
-export function describeConformance(framework: string, start: Start): void {
+export function describeConformance(
+  framework: string,
+  start: Start,
+  { publicRoutes = true }: { publicRoutes?: boolean } = {},
+): void {
   describe(`${framework}: what every framework's middleware does`, () => {
     const bearer = async (payload?: Record<string, unknown>) => ({
       authorization: `Bearer ${await sign(payload)}`,
     })
 
-    it('lets an anonymous request through to a public route with a null identity', async () => {
+    it.runIf(publicRoutes)(
+      'lets an anonymous request through to a public route with a null identity',
+      async () => {
+        const send = await start(makeAuth())
+        const response = await send('/me')
+        expect(response.status).toBe(200)
+        expect(await response.json()).toBe('anonymous')
+        expect(response.headers.getSetCookie()).toEqual([])
+      },
+    )
+
+    it.runIf(!publicRoutes)('answers an anonymous request with 401 token_missing', async () => {
       const send = await start(makeAuth())
       const response = await send('/me')
-      expect(response.status).toBe(200)
-      expect(await response.json()).toBe('anonymous')
-      expect(response.headers.getSetCookie()).toEqual([])
+      expect(response.status).toBe(401)
+      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="api"')
+      expect(await response.json()).toMatchObject({ error: 'token_missing' })
     })
 
     it("puts a valid bearer token's identity on the request", async () => {
@@ -87,7 +102,7 @@ export function describeConformance(framework: string, start: Start): void {
       expect(await response.json()).toEqual({ error: 'token_missing', message: 'authentication is required' })
     })
 
-    it('answers an expired token with 401 invalid_token, even on a public route', async () => {
+    it('answers an expired token with 401 invalid_token, on a public route too', async () => {
       const send = await start(makeAuth())
       const token = await expired()
       const response = await send('/me', { authorization: `Bearer ${token}` })
