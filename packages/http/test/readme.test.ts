@@ -1,0 +1,84 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type RequestListener } from 'node:http'
+import type { FastifyInstance } from 'fastify'
+import type { Hono } from 'hono'
+import { NextRequest } from 'next/server.js'
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
+import { listen, sign } from './support/fixtures.js'
+
+// The README's code runs as pasted: each ```ts block is written to a module and imported.
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!)
+const dir = new URL('./.readme-tmp/', import.meta.url)
+mkdirSync(dir, { recursive: true })
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+async function run<T>(index: number): Promise<T> {
+  const file = new URL(`block-${index}.ts`, dir)
+  writeFileSync(file, `${blocks[index]}\nexport {}\n`)
+  return import(/* @vite-ignore */ file.href) as Promise<T>
+}
+
+const bearer = async (payload?: Record<string, unknown>) => ({
+  authorization: `Bearer ${await sign(payload)}`,
+})
+
+describe('the README quick starts', () => {
+  it('has one per framework, and the claims declaration', () => {
+    expect(blocks).toHaveLength(6)
+  })
+
+  it('Express: a public route, a scope and a role, over real HTTP', async () => {
+    const { app } = await run<{ app: RequestListener }>(0)
+    const url = await listen(createServer(app))
+    expect(await (await fetch(`${url}/me`)).json()).toEqual({ subject: null })
+    const anonymous = await fetch(`${url}/reports`)
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer')
+    expect(await (await fetch(`${url}/reports`, { headers: await bearer() })).json()).toEqual(['q1', 'q2'])
+    const remove = await fetch(`${url}/users/7`, { method: 'DELETE', headers: await bearer() })
+    expect(remove.status).toBe(403)
+    expect(await remove.json()).toMatchObject({ error: 'forbidden' })
+  })
+
+  it('Fastify: the plugin and a preHandler guard, over real HTTP', async () => {
+    const { app } = await run<{ app: FastifyInstance }>(1)
+    onTestFinished(() => app.close())
+    const url = await app.listen({ port: 0, host: '127.0.0.1' })
+    expect(await (await fetch(`${url}/me`, { headers: await bearer() })).json()).toEqual({ subject: 'alice' })
+    expect((await fetch(`${url}/reports`)).status).toBe(401)
+    expect(await (await fetch(`${url}/reports`, { headers: await bearer() })).json()).toEqual(['q1', 'q2'])
+  })
+
+  it('Hono: typed claims past the guard, through app.fetch', async () => {
+    const { app } = await run<{ app: Hono }>(2)
+    const call = async (path: string, headers?: Record<string, string>) =>
+      app.fetch(new Request(`http://127.0.0.1${path}`, headers ? { headers } : {}))
+    expect(await (await call('/me')).json()).toEqual({ subject: null })
+    expect(await (await call('/reports', await bearer())).json()).toEqual(['acme'])
+    expect((await call('/reports', await bearer({ scope: 'other' }))).status).toBe(403)
+  })
+
+  it('Next.js: the route handler and middleware.ts, on NextRequest', async () => {
+    const { GET } = await run<{ GET: (request: NextRequest, context: object) => Promise<Response> }>(3)
+    const context = { params: Promise.resolve({}) }
+    const ok = await GET(
+      new NextRequest('http://127.0.0.1/api/reports', { headers: await bearer() }),
+      context,
+    )
+    expect(await ok.json()).toEqual({ subject: 'alice' })
+    expect((await GET(new NextRequest('http://127.0.0.1/api/reports'), context)).status).toBe(401)
+
+    const { middleware, config } = await run<{
+      middleware: (request: NextRequest) => Promise<Response>
+      config: { matcher: string }
+    }>(4)
+    expect(config.matcher).toBe('/api/admin/:path*')
+    const user = await middleware(new NextRequest('http://127.0.0.1/api/admin', { headers: await bearer() }))
+    expect(user.status).toBe(403)
+    const admin = await middleware(
+      new NextRequest('http://127.0.0.1/api/admin', { headers: await bearer({ roles: ['admin'] }) }),
+    )
+    expect(admin.headers.get('x-middleware-next')).toBe('1')
+  })
+})
