@@ -15,7 +15,12 @@ export interface RequireAuthOptions {
   mode?: 'all' | 'any'
 }
 
-/** {@link RequireAuthOptions} checked once, at construction. */
+/**
+ * {@link RequireAuthOptions} checked once, at construction.
+ *
+ * @example
+ * const rule: Rule = normalizeRule({ roles: ['admin'] }) // { scopes: [], roles: ['admin'], mode: 'all' }
+ */
 export interface Rule {
   readonly scopes: readonly string[]
   readonly roles: readonly string[]

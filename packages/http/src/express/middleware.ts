@@ -1,11 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Auth, AuthResult, Identity } from '@portcullis/core'
+import type { Auth, AuthError, AuthResult, Identity } from '@portcullis/core'
 import { guard } from '../internal/access.js'
 import { errorAnswer } from '../internal/answer.js'
 import { authenticateOnce, identityOf } from '../internal/verdict.js'
 import { normalizeRule, type RequireAuthOptions } from '../rule.js'
 
-/** Connect's `next`, which Express 4 and 5 share. */
+/**
+ * Connect's `next`, which Express 4 and 5 share.
+ *
+ * @example
+ * const next: NextFunction = (error) => error && console.error(error)
+ */
 export type NextFunction = (error?: unknown) => void
 
 /**
@@ -23,7 +28,7 @@ function appendSetCookie(res: ServerResponse, cookies: readonly string[]): void 
   res.setHeader('set-cookie', [...list, ...cookies])
 }
 
-function reject(res: ServerResponse, error: Parameters<typeof errorAnswer>[0]): void {
+function reject(res: ServerResponse, error: AuthError): void {
   const answer = errorAnswer(error)
   res.statusCode = answer.status
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value)

@@ -2,7 +2,12 @@ import type { AuthError } from '@portcullis/core'
 import { accessError, type Rule } from '../rule.js'
 import { identityOf, verdictOf } from './verdict.js'
 
-/** Thrown (as a 500) when a guard runs where no middleware verified the request: fail closed. */
+/**
+ * Thrown (as a 500) when a guard runs where no middleware verified the request: fail closed.
+ *
+ * @example
+ * throw new MissingMiddlewareError('requireAuth()', 'authMiddleware(auth)')
+ */
 export class MissingMiddlewareError extends Error {
   constructor(guard: string, middleware: string) {
     super(`${guard} needs ${middleware} to run before it on this request`)
@@ -13,6 +18,9 @@ export class MissingMiddlewareError extends Error {
 /**
  * A guard's decision for a request: the rejection to send, or undefined to let it through. It reads
  * the verdict the middleware recorded, never a property of the request another layer could set.
+ *
+ * @example
+ * const error = guard(req, normalizeRule({ scopes: ['read'] }), ['requireAuth()', 'authMiddleware(auth)'])
  */
 export function guard(request: object, rule: Rule, names: [string, string]): AuthError | undefined {
   const verdict = verdictOf(request)

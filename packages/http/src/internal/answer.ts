@@ -13,7 +13,12 @@ export interface ErrorBody {
   readonly message: string
 }
 
-/** A rejection as HTTP: status, headers and body, for any framework to send. */
+/**
+ * A rejection as HTTP: status, headers and body, for any framework to send.
+ *
+ * @example
+ * const { status, headers, body }: ErrorAnswer = errorAnswer(error)
+ */
 export interface ErrorAnswer {
   readonly status: AuthErrorStatus
   readonly headers: Readonly<Record<string, string>>
@@ -23,6 +28,10 @@ export interface ErrorAnswer {
 /**
  * Builds the HTTP answer for a rejection: the status core gave it, an RFC 6750 challenge for
  * 400/401/403, and a small JSON {@link ErrorBody}.
+ *
+ * @example
+ * const answer = errorAnswer(new AuthError('token_expired', 'token has expired'))
+ * res.writeHead(answer.status, answer.headers).end(answer.body)
  */
 export function errorAnswer(error: AuthError): ErrorAnswer {
   const headers: Record<string, string> = {

@@ -14,6 +14,9 @@ function parseSetCookie(line: string): { name: string; value: string; cleared: b
 /**
  * The `Cookie` header a browser sends after applying `setCookie` to `cookie`: the request's
  * other cookies kept, refreshed ones replaced, cleared ones dropped.
+ *
+ * @example
+ * applySetCookie('theme=dark; session=old', ['session=new; Path=/']) // 'theme=dark; session=new'
  */
 export function applySetCookie(cookie: string | null, setCookie: readonly string[]): string {
   const updates = new Map<string, string | undefined>()

@@ -1,7 +1,12 @@
 import type { AuthError } from '@portcullis/core'
 import { errorAnswer } from './answer.js'
 
-/** A rejection as a Fetch `Response`. */
+/**
+ * A rejection as a Fetch `Response`, with the session cookies to clear or set.
+ *
+ * @example
+ * if (result.status === 'rejected') return errorResponse(result.error, result.setCookie)
+ */
 export function errorResponse(error: AuthError, setCookie: readonly string[] | undefined): Response {
   const answer = errorAnswer(error)
   const response = new Response(answer.body, { status: answer.status, headers: answer.headers })
@@ -11,6 +16,9 @@ export function errorResponse(error: AuthError, setCookie: readonly string[] | u
 /**
  * `response` with `setCookie` appended. A response whose headers are immutable (`Response.redirect`,
  * a `fetch` result) is copied first, so the cookies are never lost.
+ *
+ * @example
+ * return withSetCookie(await handler(request), result.setCookie)
  */
 export function withSetCookie(response: Response, setCookie: readonly string[] | undefined): Response {
   if (!setCookie?.length) return response

@@ -1,10 +1,20 @@
 import type { IncomingMessage } from 'node:http'
 import type { Auth, AuthResult, Identity } from '@portcullis/core'
 
-/** Exactly what core is given: a Node `IncomingMessage` or a Fetch `Request`. */
+/**
+ * Exactly what core is given: a Node `IncomingMessage` or a Fetch `Request`.
+ *
+ * @example
+ * const request: CoreRequest = fastifyRequest.raw // or req (Express), c.req.raw (Hono)
+ */
 export type CoreRequest = IncomingMessage | Request
 
-/** A verifier and what it concluded about one request. */
+/**
+ * A verifier and what it concluded about one request.
+ *
+ * @example
+ * const verdict: Verdict | undefined = verdictOf(req)
+ */
 export interface Verdict {
   readonly auth: Auth<unknown>
   readonly result: AuthResult<unknown>
@@ -17,12 +27,20 @@ const verdicts = new WeakMap<object, Verdict>()
 /**
  * What the middleware concluded for this request: the latest verdict, or undefined when no
  * middleware ran.
+ *
+ * @example
+ * if (verdictOf(req)?.result.status === 'authenticated') next()
  */
 export function verdictOf(request: object): Verdict | undefined {
   return verdicts.get(request)
 }
 
-/** The identity a verdict carries, or null. */
+/**
+ * The identity a verdict carries, or null.
+ *
+ * @example
+ * req.identity = identityOf(result)
+ */
 export function identityOf<Claims>(result: AuthResult<Claims> | undefined): Identity<Claims> | null {
   return result?.status === 'authenticated' ? result.identity : null
 }
@@ -31,6 +49,10 @@ export function identityOf<Claims>(result: AuthResult<Claims> | undefined): Iden
  * This verifier's verdict on the request, verified at most once however many times the middleware
  * is mounted: `fresh` is false when it was known already (its cookies were forwarded then).
  * Synchronous for a cached token, no credentials or a malformed header; a promise otherwise.
+ *
+ * @example
+ * const found = authenticateOnce(auth, req)
+ * const { result, fresh } = found instanceof Promise ? await found : found
  */
 export function authenticateOnce<Claims>(
   auth: Auth<Claims>,

@@ -54,6 +54,24 @@ describe('Express specifics', () => {
     expect(events.filter((event) => event.type === 'verified')).toHaveLength(1)
   })
 
+  it("keeps a refresh's Set-Cookie beside the cookies the route sets itself", async () => {
+    const { sessionSetup, names } = await import('../support/fixtures.js')
+    for (const express of [express5, express4]) {
+      const setup = await sessionSetup()
+      const app = express()
+      app.use(authMiddleware(setup.auth))
+      app.get('/prefs', (_req, res) => res.cookie('theme', 'dark').json('ok'))
+      const send = loopback(await listen(createServer(app)))
+      setup.clock.advance(6 * 60_000)
+      const response = await send('/prefs', { cookie: setup.cookie })
+      expect(names(response.headers.getSetCookie()).sort()).toEqual([
+        '__Host-session',
+        '__Host-session-refresh',
+        'theme',
+      ])
+    }
+  })
+
   it('fails a guarded route closed (500) when authMiddleware was never mounted', async () => {
     for (const express of [express5, express4]) {
       const app = express()

@@ -55,6 +55,22 @@ describe('Fastify specifics', () => {
     expect((await send('/child/me')).status).toBe(401)
   })
 
+  it("keeps a refresh's Set-Cookie beside the cookies the route sets itself", async () => {
+    const { sessionSetup, names } = await import('../support/fixtures.js')
+    const setup = await sessionSetup()
+    const app = Fastify()
+    await app.register(fastifyAuth, { auth: setup.auth })
+    app.get('/prefs', async (_request, reply) => reply.header('set-cookie', 'theme=dark; Path=/').send('ok'))
+    const send = await serve(app)
+    setup.clock.advance(6 * 60_000)
+    const response = await send('/prefs', { cookie: setup.cookie })
+    expect(names(response.headers.getSetCookie()).sort()).toEqual([
+      '__Host-session',
+      '__Host-session-refresh',
+      'theme',
+    ])
+  })
+
   it('fails a guarded route closed (500) when the plugin was never registered', async () => {
     const app = Fastify()
     app.get('/reports', { preHandler: requireAuth() }, json('reports'))
