@@ -1,7 +1,8 @@
-import { createServer } from 'node:http'
+import { createServer, type ServerResponse } from 'node:http'
 import type { Auth, AuthEvent, Identity } from '@portcullis/core'
 import type { RegisteredClaims } from '@portcullis/http'
 import { authMiddleware, requireAuth } from '@portcullis/http/express'
+import connect from 'connect'
 import express5, { type Request } from 'express'
 import express4 from 'express4'
 import { describe, expect, expectTypeOf, it } from 'vitest'
@@ -31,6 +32,29 @@ function startWith(express: Express): Start {
 
 describeConformance('Express 5', startWith(express5))
 describeConformance('Express 4', startWith(express4))
+
+// Connect has no res.json and matches paths by prefix: the middleware uses Node's API only.
+describeConformance('Connect', async (auth) => {
+  const app = connect()
+  const json = (value: unknown) => (_req: unknown, res: ServerResponse) => {
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify(value))
+  }
+  app.use(authMiddleware(auth))
+  app.use('/me', (req, res) => {
+    const { identity } = req as typeof req & { identity: Identity<{ tenant: string }> | null }
+    json(identity ? { subject: identity.subject, tenant: identity.claims.tenant } : 'anonymous')(req, res)
+  })
+  app.use('/reports', requireAuth({ scopes: ['read:reports'] }))
+  app.use('/reports', json('reports'))
+  app.use('/write', requireAuth({ scopes: ['write:reports'] }))
+  app.use('/write', json('written'))
+  app.use('/admin', requireAuth({ roles: ['admin'] }))
+  app.use('/admin', json('admin'))
+  app.use('/audit', requireAuth({ roles: ['auditor', 'admin'], mode: 'any' }))
+  app.use('/audit', json('audit'))
+  return loopback(await listen(createServer(app)))
+})
 
 describe('Express specifics', () => {
   it('types req.identity as Identity | null of the registered claims', () => {
