@@ -64,6 +64,19 @@ describe('Hono specifics', () => {
     )
   })
 
+  it("adds the refresh's Set-Cookie to a redirect, whose headers are immutable", async () => {
+    const { sessionSetup } = await import('../support/fixtures.js')
+    const setup = await sessionSetup()
+    const hono = new Hono()
+      .use(authMiddleware(setup.auth))
+      .get('/go', () => Response.redirect('http://127.0.0.1/home', 303))
+    setup.clock.advance(6 * 60_000)
+    const response = await direct((request) => hono.fetch(request))('/go', { cookie: setup.cookie })
+    expect(response.status).toBe(303)
+    expect(response.headers.get('location')).toBe('http://127.0.0.1/home')
+    expect(response.headers.getSetCookie()).toHaveLength(2)
+  })
+
   it('verifies once when mounted twice, and ignores an identity another middleware set', async () => {
     const events: AuthEvent[] = []
     const auth = createAuth({ issuer, audience, secret, onEvent: (event) => events.push(event) })
@@ -83,7 +96,9 @@ describe('Hono specifics', () => {
   })
 
   it('fails a guarded route closed (500) when authMiddleware was never mounted', async () => {
-    const hono = new Hono().get('/reports', requireAuth(), (c) => c.json('reports'))
+    const hono = new Hono()
+      .get('/reports', requireAuth(), (c) => c.json('reports'))
+      .onError((_error, c) => c.text('internal error', 500)) // Hono's default logs the error
     const response = await direct((request) => hono.fetch(request))('/reports', {
       authorization: `Bearer ${await sign()}`,
     })
