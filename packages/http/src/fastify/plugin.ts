@@ -18,9 +18,8 @@ import { normalizeRule, type RequireAuthOptions } from '../rule.js'
  * await app.register(fastifyAuth, { auth })
  */
 export interface FastifyAuthOptions {
-  /** The verifier, made by `createAuth` from `@portcullis/core`. */
-  // biome-ignore lint/suspicious/noExplicitAny: any claims type; request.identity is typed through Register
-  auth: Auth<any>
+  /** The verifier, made by `createAuth` from `@portcullis/core`; `request.identity` is typed through `Register`. */
+  auth: Auth<unknown>
 }
 
 function reject(reply: FastifyReply, error: AuthError): FastifyReply {
