@@ -22,7 +22,11 @@ export interface Verdict {
 
 // Keyed by the request core read, so a framework's wrapper objects (or a copy of them) never matter,
 // and a guard reads what the verifier concluded rather than a property any layer could overwrite.
-const verdicts = new WeakMap<object, Verdict>()
+// Under Symbol.for on globalThis, so two copies of this package in one app share it.
+const REGISTRY = Symbol.for('portcullis.http.verdicts')
+const shared = globalThis as { [REGISTRY]?: WeakMap<object, Verdict> }
+const verdicts: WeakMap<object, Verdict> = shared[REGISTRY] ?? new WeakMap()
+shared[REGISTRY] = verdicts
 
 /**
  * What the middleware concluded for this request: the latest verdict, or undefined when no
