@@ -2,9 +2,9 @@
 // Run after `pnpm build`:  node packages/http/bench/overhead.mjs [rounds] [requests-per-round]
 // Each framework's bare app and protected app alternate, round after round, in one process; the
 // numbers are medians of the per-round means. In-process where the framework offers it (Hono
-// app.fetch, Fastify inject, a Next route handler called with a NextRequest); Express over loopback
-// HTTP with a keep-alive agent, plus its middleware alone on a real IncomingMessage.
-import { Agent, createServer, IncomingMessage, request, ServerResponse } from 'node:http'
+// app.fetch, Fastify inject, a Next route handler called with a NextRequest, Express called with a real
+// IncomingMessage and ServerResponse), plus the Express middleware and guard alone.
+import { IncomingMessage, ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
 import { createAuth } from '@portcullis/core'
 import { authMiddleware as expressAuth, requireAuth as expressGuard } from '@portcullis/http/express'
@@ -136,28 +136,27 @@ async function compare(name, bare, protectedRun, count = perRound) {
   )
 }
 
-// Express 5 over loopback HTTP, one request at a time on a keep-alive connection.
+// Express 5, the whole app in-process: a real IncomingMessage and ServerResponse without a socket.
 {
-  const bare = express().get('/r', (_req, res) => res.json({ ok: true }))
+  const bare = express().get('/r', (_req, res) => res.json({ ok: 'alice' }))
   const app = express()
     .use(expressAuth(auth))
     .get('/r', expressGuard(guard), (req, res) => res.json({ ok: req.identity.subject }))
-  const servers = [createServer(bare), createServer(app)]
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))))
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
-  const get = (server) => () =>
-    new Promise((resolve, reject) => {
-      const req = request(
-        { host: '127.0.0.1', port: server.address().port, path: '/r', agent, headers: { authorization } },
-        (res) => {
-          res.resume()
-          res.on('end', resolve)
-        },
-      )
-      req.on('error', reject)
-      req.end()
+  const socket = new Socket()
+  const call = (handler) => () =>
+    new Promise((resolve) => {
+      const req = new IncomingMessage(socket)
+      req.method = 'GET'
+      req.url = '/r'
+      req.rawHeaders = ['Host', '127.0.0.1', 'Authorization', authorization]
+      req.headers = { host: '127.0.0.1', authorization }
+      const res = new ServerResponse(req)
+      const end = res.end
+      res.end = function (...args) {
+        end.apply(this, args)
+        resolve(res.statusCode)
+      }
+      handler(req, res)
     })
-  await compare('Express 5 over loopback', get(servers[0]), get(servers[1]), perRound / 4)
-  agent.destroy()
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
+  await compare('Express 5 app in-process', call(bare), call(app))
 }
