@@ -180,6 +180,15 @@ export function describeConformance(
       expect(next.headers.getSetCookie()).toEqual([])
     })
 
+    it('rejects a second, different session cookie in another Cookie header as token_ambiguous', async () => {
+      const setup = await sessionSetup()
+      const send = await start(setup.auth)
+      const session = setup.cookie.split('; ').find((pair) => pair.startsWith('__Host-session='))!
+      const response = await send('/me', { cookie: [session, '__Host-session=tossed.by.a-sibling'] })
+      expect(response.status).toBe(statusOf('token_ambiguous'))
+      expect(await response.json()).toMatchObject({ error: 'token_ambiguous' })
+    })
+
     it('clears the cookies of a revoked session with its 401', async () => {
       const setup = await sessionSetup()
       const send = await start(setup.auth)
