@@ -2,6 +2,7 @@ import { type AuthEvent, createAuth, type Identity } from '@portcullis/core'
 import type { RegisteredClaims } from '@portcullis/http'
 import { fastifyAuth, requireAuth } from '@portcullis/http/fastify'
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify4 from 'fastify4'
 import { describe, expect, expectTypeOf, it, onTestFinished } from 'vitest'
 import { describeConformance, loopback, type Send } from '../support/conformance.js'
 import { audience, issuer, secret, sign } from '../support/fixtures.js'
@@ -15,22 +16,30 @@ async function serve(app: ReturnType<typeof Fastify>): Promise<Send> {
 const json = (value: unknown) => async (_request: FastifyRequest, reply: FastifyReply) =>
   reply.type('application/json').send(JSON.stringify(value))
 
-describeConformance('Fastify', async (auth) => {
-  const app = Fastify()
-  await app.register(fastifyAuth, { auth })
-  app.get('/me', async (request, reply) =>
-    json(
-      request.identity
-        ? { subject: request.identity.subject, tenant: request.identity.claims.tenant }
-        : 'anonymous',
-    )(request, reply),
-  )
-  app.get('/reports', { preHandler: requireAuth({ scopes: ['read:reports'] }) }, json('reports'))
-  app.get('/write', { preHandler: requireAuth({ scopes: ['write:reports'] }) }, json('written'))
-  app.get('/admin', { preHandler: requireAuth({ roles: ['admin'] }) }, json('admin'))
-  app.get('/audit', { preHandler: requireAuth({ roles: ['auditor', 'admin'], mode: 'any' }) }, json('audit'))
-  return serve(app)
-})
+for (const [name, create] of [
+  ['Fastify 5', Fastify],
+  ['Fastify 4', Fastify4],
+] as const)
+  describeConformance(name, async (auth) => {
+    const app = create()
+    await app.register(fastifyAuth, { auth })
+    app.get('/me', async (request, reply) =>
+      json(
+        request.identity
+          ? { subject: request.identity.subject, tenant: request.identity.claims.tenant }
+          : 'anonymous',
+      )(request, reply),
+    )
+    app.get('/reports', { preHandler: requireAuth({ scopes: ['read:reports'] }) }, json('reports'))
+    app.get('/write', { preHandler: requireAuth({ scopes: ['write:reports'] }) }, json('written'))
+    app.get('/admin', { preHandler: requireAuth({ roles: ['admin'] }) }, json('admin'))
+    app.get(
+      '/audit',
+      { preHandler: requireAuth({ roles: ['auditor', 'admin'], mode: 'any' }) },
+      json('audit'),
+    )
+    return serve(app)
+  })
 
 describe('Fastify specifics', () => {
   it('types request.identity as Identity | null of the registered claims', () => {
