@@ -1,5 +1,6 @@
 import { TokenCache } from './cache.js'
 import { AuthError } from './errors.js'
+import { type AuthHealth, healthOf, readyAll } from './health.js'
 import {
   DEFAULT_ROLE_CLAIMS,
   type DefaultClaims,
@@ -12,6 +13,7 @@ import { checkClaims, checkTimes } from './internal/claims.js'
 import { parseCompact } from './internal/compact.js'
 import { type HeaderReader, headerReader, type RequestLike } from './internal/headers.js'
 import type { RemoteKeySet } from './keys/jwks.js'
+import type { VerificationKey } from './keys/key.js'
 import type { KeySet } from './keys/key-set.js'
 import { verifySignature } from './keys/signature.js'
 import { type NormalizedIssuer, normalizeOptions } from './normalize.js'
@@ -86,8 +88,17 @@ export interface Auth<Claims = DefaultClaims> {
    * const result = auth.authenticateSync(request) ?? (await auth.authenticate(request))
    */
   authenticateSync(request: RequestLike): AuthResult<Claims> | undefined
-  /** Marks cached remote keys stale, so the next token refetches them. */
-  invalidate(): void
+  /**
+   * Marks cached remote keys stale and refetches them now; tokens that need a key meanwhile wait for
+   * that fetch. Like every refetch, it drops each cached verified token whose key the new key set no
+   * longer holds (a rotation, or a key pulled after a compromise): those tokens are checked again, and
+   * fail with `key_not_found`. Resolves once the refetches settle; never rejects (an IdP that cannot
+   * answer leaves the cached keys serving, within `staleIfError`).
+   *
+   * @example
+   * await auth.invalidate() // the IdP pulled a key: its tokens stop passing now, not at their exp
+   */
+  invalidate(): Promise<void>
   /** Drops cached remote keys and every cached verified token. */
   clear(): void
   /** The `realm` used in challenges, if configured. */
@@ -99,11 +110,30 @@ export interface Auth<Claims = DefaultClaims> {
   readonly setsCookies: boolean
   /** The clock this verifier checks times against, in milliseconds (the `now` option, or `Date.now`). */
   readonly now: () => number
+  /**
+   * Warms up: fetches discovery documents and remote key sets not held yet (all at once), and
+   * resolves when every issuer's tokens can be checked. Rejects with a `jwks_unavailable` `AuthError`
+   * naming the issuers that cannot, and why. Cheap once warm: held keys are not fetched again.
+   *
+   * @example
+   * await auth.ready() // before server.listen(), so the first requests never wait for keys
+   */
+  ready(): Promise<void>
+  /**
+   * Per issuer: the time of the last good key fetch, the key count, whether keys are served stale,
+   * and the last fetch error. Fetches nothing; `ready` is true while every issuer can be checked.
+   *
+   * @example
+   * app.get('/readyz', (_req, res) => res.status(auth.health().ready ? 200 : 503).json(auth.health()))
+   */
+  health(): AuthHealth
 }
 
 interface CacheEntry<Claims> {
   readonly identity: Identity<Claims>
   readonly issuer: NormalizedIssuer
+  /** The key that verified the signature (none for sealed sessions). */
+  readonly key?: VerificationKey
 }
 
 /** Freezes a verified value all the way down: a cache hit hands the same object to every request. */
@@ -195,9 +225,9 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     const issuer = issuers.get(payload.iss)
     if (!issuer) throw new AuthError('claim_invalid', '"iss" claim names an issuer that is not trusted')
     seen.issuer = payload.iss
-    await verifySignature(token, header, issuer)
+    const key = await verifySignature(token, header, issuer)
     seen.kid = header.kid
-    return entryOf(header, payload, issuer, source)
+    return { ...(await entryOf(header, payload, issuer, source)), key }
   }
 
   async function entryOf(
@@ -430,6 +460,11 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
   }
 
   const keySets = new Set<KeySet>([...issuers.values()].map((issuer) => issuer.keySet))
+  // A key the IdP stopped publishing takes every token it verified out of the cache at once.
+  for (const keySet of keySets)
+    keySet.onRemoved?.((removed) =>
+      cache?.deleteWhere((entry) => entry.key !== undefined && removed.has(entry.key)),
+    )
   return {
     setsCookies: session !== undefined,
     now,
@@ -442,12 +477,14 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       return authenticateSync(request)
     },
     realm,
-    invalidate() {
-      for (const keySet of keySets) keySet.invalidate()
+    async invalidate() {
+      await Promise.all([...keySets].map((keySet) => keySet.invalidate()))
     },
     clear() {
       for (const keySet of keySets) (keySet as Partial<RemoteKeySet>).clear?.()
       cache?.clear()
     },
+    ready: () => readyAll(issuers),
+    health: () => healthOf(issuers),
   }
 }
