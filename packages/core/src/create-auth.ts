@@ -361,7 +361,11 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     try {
       if (token !== undefined) {
         try {
-          return { status: 'authenticated', identity: await verify(token, { source: 'session' }) }
+          const identity = await verify(token, { source: 'session' })
+          const expiresAt = identity.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY
+          if (refresh && link.refreshBefore > 0 && expiresAt - now() < link.refreshBefore)
+            return (await refreshEarly(link, headers, expiresAt)) ?? { status: 'authenticated', identity }
+          return { status: 'authenticated', identity }
         } catch (error) {
           if (!(error instanceof AuthError) || !REFRESHABLE.has(error.code)) throw error
           failure = error
@@ -382,6 +386,28 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
           : { status: 'rejected', error: withRealm(error) }
       throw error
     }
+  }
+
+  /**
+   * Proactive refresh (`refreshBefore`): a valid access token near its end is traded now, so a long
+   * request or stream does not outlive it. Undefined keeps the current token: no refresh cookie, no
+   * gain, or a store fault (the token is still good: no 503 for it). A 401 (revoked, reused) throws.
+   */
+  async function refreshEarly(
+    link: SessionLink,
+    headers: HeaderReader,
+    expiresAt: number,
+  ): Promise<AuthResult<Claims> | undefined> {
+    let refreshed: Awaited<ReturnType<SessionLink['refresh']>>
+    try {
+      refreshed = await link.refresh(headers, expiresAt)
+    } catch (error) {
+      if (error instanceof AuthError && error.status === 503) return undefined
+      throw error
+    }
+    if (!refreshed) return undefined
+    const next = await verify(refreshed.accessToken, { source: 'session' })
+    return { status: 'authenticated', identity: next, setCookie: refreshed.setCookie }
   }
 
   /** A source's token, if any; a malformed or ambiguous header is reported, then thrown. */

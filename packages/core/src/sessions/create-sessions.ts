@@ -61,9 +61,15 @@ export function createSessions(options: SessionsOptions): Sessions {
   if (accessTtl < 1) throw new TypeError('"accessTtl" must be at least 1 second')
   if (refreshTtl < accessTtl) throw new TypeError('"refreshTtl" must be at least "accessTtl"')
   const grace = toSeconds(options.refreshGrace ?? '10s', 'refreshGrace') * 1000
+  const refreshBefore = toSeconds(options.refreshBefore ?? 0, 'refreshBefore') * 1000
+  if (refreshBefore >= accessTtl * 1000)
+    throw new TypeError('"refreshBefore" must be shorter than "accessTtl", or every request would refresh')
   const clockTolerance = toSeconds(options.clockTolerance ?? '5s', 'clockTolerance')
   const rotateRefresh = options.rotateRefresh ?? true
   if (typeof rotateRefresh !== 'boolean') throw new TypeError('"rotateRefresh" must be a boolean')
+  // Requests already in flight with the old cookies would present a rotated-out token: reuse.
+  if (refreshBefore > 0 && rotateRefresh && grace <= 0)
+    throw new TypeError('"refreshBefore" needs "refreshGrace" above 0 while "rotateRefresh" is on')
   const onStoreError = options.onStoreError ?? 'reject'
   if (onStoreError !== 'reject' && onStoreError !== 'allow')
     throw new TypeError('"onStoreError" must be "reject" or "allow"')
@@ -147,7 +153,12 @@ export function createSessions(options: SessionsOptions): Sessions {
     return issued
   }
 
-  async function rotate(token: string): Promise<IssuedSession> {
+  async function rotate(token: string): Promise<IssuedSession>
+  async function rotate(
+    token: string,
+    currentExpiresAt: number | undefined,
+  ): Promise<IssuedSession | undefined>
+  async function rotate(token: string, currentExpiresAt?: number): Promise<IssuedSession | undefined> {
     const { sessionId, secret } = parseRefreshToken(token)
     const hash = hashSecret(secret)
     const key = sessionKey(sessionId)
@@ -157,6 +168,8 @@ export function createSessions(options: SessionsOptions): Sessions {
       const record = raw === undefined ? undefined : parseRecord(raw)
       if (raw === undefined || !record) throw new AuthError('revoked', 'session has ended or was revoked')
       const at = now()
+      // A proactive refresh that would not outlive the current access token is not worth a rotation.
+      if (currentExpiresAt !== undefined && record.exp - currentExpiresAt < 1000) return undefined
       // Under a second left, the cookies would go out with Max-Age=0: the session is over.
       if (record.exp - at < 1000) throw new AuthError('token_expired', 'session has expired')
       const ttlMs = recordTtl(record, at)
@@ -307,11 +320,12 @@ export function createSessions(options: SessionsOptions): Sessions {
     unseal: keys.unseal,
     now,
     clearCookies,
-    async refresh(headers) {
+    refreshBefore,
+    async refresh(headers, currentExpiresAt) {
       const token = readCookie(headers, cookies.refreshName)
       if (token === undefined) return undefined
-      const { accessToken, setCookie } = await rotate(token)
-      return { accessToken, setCookie }
+      const rotated = await rotate(token, currentExpiresAt)
+      return rotated && { accessToken: rotated.accessToken, setCookie: rotated.setCookie }
     },
   }
 
