@@ -227,7 +227,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     seen.issuer = payload.iss
     const key = await verifySignature(token, header, issuer)
     seen.kid = header.kid
-    return { ...(await entryOf(header, payload, issuer, source)), key }
+    return entryOf(header, payload, issuer, source, key)
   }
 
   async function entryOf(
@@ -235,6 +235,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     payload: Readonly<Record<string, unknown>>,
     issuer: NormalizedIssuer,
     source: TokenSource,
+    key?: VerificationKey,
   ): Promise<CacheEntry<Claims>> {
     checkClaims(payload, header, issuer.rules, now() / 1000)
     const claims = await validateClaims(payload)
@@ -253,7 +254,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       claims,
       payload,
     })
-    return { identity, issuer }
+    return { identity, issuer, key }
   }
 
   function emit(event: AuthEvent): void {
