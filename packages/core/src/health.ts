@@ -41,7 +41,12 @@ export interface AuthHealth {
   readonly issuers: readonly IssuerHealth[]
 }
 
-/** Reads every issuer's key set status; nothing is fetched. */
+/**
+ * Reads every issuer's key set status; nothing is fetched.
+ *
+ * @example
+ * const health = healthOf(config.issuers) // what auth.health() returns
+ */
 export function healthOf(issuers: ReadonlyMap<string, NormalizedIssuer>): AuthHealth {
   const list: IssuerHealth[] = []
   for (const [issuer, { keySet }] of issuers) {
@@ -66,6 +71,9 @@ export function healthOf(issuers: ReadonlyMap<string, NormalizedIssuer>): AuthHe
  * Fetches what is not held yet (discovery, then each remote key set, all at once) and resolves when
  * every issuer's tokens can be checked; rejects with a `jwks_unavailable` `AuthError` naming the
  * issuers that cannot, and why.
+ *
+ * @example
+ * await readyAll(config.issuers) // what auth.ready() does
  */
 export async function readyAll(issuers: ReadonlyMap<string, NormalizedIssuer>): Promise<void> {
   // Issuers that share key material share one key set: fetch it once.

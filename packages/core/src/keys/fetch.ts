@@ -1,6 +1,9 @@
 /**
  * Why a key set or discovery fetch failed, in our own words. Its message is safe to report: it never
  * holds text from the network stack, the response, or a configured header value.
+ *
+ * @example
+ * throw new FetchError('response is not JSON')
  */
 export class FetchError extends Error {
   override name = 'FetchError'
@@ -8,7 +11,12 @@ export class FetchError extends Error {
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
-/** True for https URLs, and for plain http on loopback (development only). */
+/**
+ * True for https URLs, and for plain http on loopback (development only).
+ *
+ * @example
+ * isSecureUrl(new URL('http://127.0.0.1:8080/jwks')) // true
+ */
 export function isSecureUrl(url: URL): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))
 }
@@ -20,6 +28,9 @@ const FORBIDDEN_IN_VALUE = /[\r\n\0]/
 /**
  * Checks configured request headers once, at construction: a `TypeError` names the option and the
  * header, never its value (it is often a credential).
+ *
+ * @example
+ * checkHeaders({ 'x-api-key': 'a\nb' }, 'jwksOptions.headers') // TypeError: "jwksOptions.headers.x-api-key" must not contain CR, LF or NUL
  */
 export function checkHeaders(headers: unknown, option: string): Readonly<Record<string, string>> | undefined {
   if (headers === undefined) return undefined
@@ -36,7 +47,12 @@ export function checkHeaders(headers: unknown, option: string): Readonly<Record<
   return Object.freeze(checked)
 }
 
-/** Reads a response body up to `maxBytes`, failing past it. */
+/**
+ * Reads a response body up to `maxBytes`, failing past it.
+ *
+ * @example
+ * const text = await readLimited(await fetch(url), 256 * 1024)
+ */
 export async function readLimited(response: Response, maxBytes: number): Promise<string> {
   const declared = Number(response.headers.get('content-length'))
   if (declared > maxBytes) {
@@ -60,10 +76,20 @@ export async function readLimited(response: Response, maxBytes: number): Promise
   return Buffer.concat(chunks).toString('utf8')
 }
 
-/** How many same-origin redirects one fetch follows (e.g. `/jwks` to `/jwks/`). */
+/**
+ * How many same-origin redirects one fetch follows (e.g. `/jwks` to `/jwks/`).
+ *
+ * @example
+ * if (hop >= MAX_REDIRECTS) throw new FetchError('too many redirects')
+ */
 export const MAX_REDIRECTS = 3
 
-/** Options of {@link fetchJson}. */
+/**
+ * Options of {@link fetchJson}.
+ *
+ * @example
+ * const options: FetchJsonOptions = { timeout: 5, maxBytes: 262144 }
+ */
 export interface FetchJsonOptions {
   /** Seconds for the whole fetch, redirects and body included. */
   readonly timeout: number
@@ -77,6 +103,9 @@ export interface FetchJsonOptions {
  * {@link MAX_REDIRECTS}, and only within the origin first asked: a hop to another host, or from https
  * to http, could install keys served by whoever answered it. Throws {@link FetchError}s, or the
  * fetch implementation's own error (see {@link reasonOf} for what of it may be reported).
+ *
+ * @example
+ * const jwks = await fetchJson('https://id.example.com/jwks', { timeout: 5, maxBytes: 262144 })
  */
 export async function fetchJson(url: string, options: FetchJsonOptions): Promise<unknown> {
   const doFetch = options.fetch ?? globalThis.fetch
@@ -122,6 +151,9 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
  * What may be reported of a failed fetch: our own {@link FetchError} messages, "timed out", or a
  * system error code (`ECONNREFUSED`). Other text (an error from a custom `fetch`, which may quote a
  * URL or a header) is never passed on.
+ *
+ * @example
+ * reasonOf(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } })) // 'request failed (ECONNREFUSED)'
  */
 export function reasonOf(error: unknown): string {
   if (error instanceof FetchError) return error.message

@@ -99,9 +99,19 @@ export const JWKS_DEFAULTS = {
   maxKeys: 100,
 } as const
 
-/** After a failed fetch, the first retry waits this long; each further failure doubles it. */
+/**
+ * After a failed fetch, the first retry waits this long; each further failure doubles it.
+ *
+ * @example
+ * const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1))
+ */
 export const RETRY_BASE_MS = 1000
-/** The longest wait between retries after failed fetches (never longer than `cooldown`). */
+/**
+ * The longest wait between retries after failed fetches (never longer than `cooldown`).
+ *
+ * @example
+ * const delay = Math.min(cooldown, RETRY_MAX_MS)
+ */
 export const RETRY_MAX_MS = 8000
 
 /**
