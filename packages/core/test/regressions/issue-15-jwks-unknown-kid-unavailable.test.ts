@@ -19,6 +19,7 @@ const outages: Array<[string, Handler]> = [
   ],
   ['answers non-JSON', (_request, response) => response.end('<html>login</html>')],
   ['hangs', () => {}],
+  ['resets the connection', (request) => request.socket.destroy()],
 ]
 
 describe('issue 15: an unknown kid while the key set cannot be fetched', () => {
