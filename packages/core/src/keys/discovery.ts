@@ -1,5 +1,5 @@
 import { toSeconds } from '../internal/duration.js'
-import { checkHeaders, FetchError, fetchJson, isSecureUrl } from './fetch.js'
+import { checkHeaders, FetchError, fetchJson, isSecureUrl, reasonOf } from './fetch.js'
 import { JWKS_DEFAULTS, type JwksOptions } from './jwks.js'
 
 const hasCredentials = (url: URL) => url.username !== '' || url.password !== ''
@@ -29,12 +29,18 @@ export async function discoverJwksUri(issuer: string, options: JwksOptions = {})
   // A document fetched over plain http names whatever jwks_uri a network attacker wants.
   if (!isSecureUrl(location)) throw new FetchError('issuer must use https for discovery')
   if (hasCredentials(location)) throw new FetchError('issuer must not contain a user name or password')
-  const document = await fetchJson(location.href, {
-    timeout: toSeconds(options.timeout ?? JWKS_DEFAULTS.timeout, 'jwksOptions.timeout'),
-    maxBytes: options.maxBytes ?? JWKS_DEFAULTS.maxBytes,
-    headers,
-    fetch: options.fetch,
-  })
+  let document: unknown
+  try {
+    document = await fetchJson(location.href, {
+      timeout: toSeconds(options.timeout ?? JWKS_DEFAULTS.timeout, 'jwksOptions.timeout'),
+      maxBytes: options.maxBytes ?? JWKS_DEFAULTS.maxBytes,
+      headers,
+      fetch: options.fetch,
+    })
+  } catch (error) {
+    // A custom fetch's error may quote the URL or a header: only the safe reason travels on.
+    throw error instanceof FetchError ? error : new FetchError(reasonOf(error))
+  }
   if (typeof document !== 'object' || document === null)
     throw new FetchError('discovery document is not an object')
   const { issuer: named, jwks_uri: jwksUri } = document as { issuer?: unknown; jwks_uri?: unknown }

@@ -1,4 +1,4 @@
-import { type AuthEvent, createAuth } from '@portcullis/core'
+import { type AuthEvent, createAuth, discoverJwksUri } from '@portcullis/core'
 import { describe, expect, it } from 'vitest'
 import { audience, issuer, serve, sign, signingKey } from '../support/fixtures.js'
 
@@ -71,6 +71,23 @@ describe('issue 11: header values in JWKS options', () => {
     expect(JSON.stringify(events)).not.toContain('gateway-key')
     await expect(auth.ready()).rejects.toSatisfy((caught) => !exposed(caught).includes('gateway-key'))
     expect(JSON.stringify(auth.health())).not.toContain('gateway-key')
+  })
+
+  it('keeps the value out of discovery errors too, through createAuth and discoverJwksUri', async () => {
+    const key = await signingKey('ES256')
+    const leaky: typeof fetch = async (_input, init) => {
+      throw new TypeError(`refused ${new Headers(init?.headers).get('x-api-key')}`)
+    }
+    const jwksOptions = { headers: { 'x-api-key': SECRET }, fetch: leaky }
+    const events: AuthEvent[] = []
+    const auth = createAuth({ issuer, audience, jwksOptions, onEvent: (event) => events.push(event) })
+    const error = await auth.verify(await sign(key)).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ code: 'jwks_unavailable' })
+    expect(exposed(error)).not.toContain('gateway-key')
+    expect(JSON.stringify(events)).not.toContain('gateway-key')
+    const direct = await discoverJwksUri(issuer, jwksOptions).catch((caught: unknown) => caught)
+    expect((direct as Error).message).toBe('request failed')
+    expect(exposed(direct)).not.toContain('gateway-key')
   })
 
   it('sends the headers to the configured origin', async () => {
