@@ -1,9 +1,9 @@
-import type { JWK } from 'jose'
 import { AuthError } from '../errors.js'
 import { type Duration, toSeconds } from '../internal/duration.js'
 import { checkHeaders, FetchError, fetchJson, reasonOf } from './fetch.js'
-import { type Algorithm, KeyRejectedError, keyFromJwk, type VerificationKey } from './key.js'
-import { duplicateKids, type KeySet, type KeySetStatus, selectKeys } from './key-set.js'
+import type { Algorithm, VerificationKey } from './key.js'
+import { type KeySet, type KeySetStatus, selectKeys } from './key-set.js'
+import { parseKeySet } from './key-set-body.js'
 
 /**
  * How a remote JSON Web Key Set is fetched and cached.
@@ -170,39 +170,6 @@ export function createRemoteKeySet(
     return now() - lastAttempt < delay
   }
 
-  function parse(body: unknown): {
-    usable: VerificationKey[]
-    json: Map<string, VerificationKey>
-    skipped: number
-  } {
-    if (typeof body !== 'object' || body === null || !Array.isArray((body as { keys?: unknown }).keys))
-      throw new FetchError('response is not a JSON Web Key Set')
-    const entries = (body as { keys: unknown[] }).keys
-    if (entries.length > maxKeys) throw new FetchError(`key set has more than ${maxKeys} keys`)
-    const loaded: VerificationKey[] = []
-    const json = new Map<string, VerificationKey>()
-    let skipped = 0
-    for (const entry of entries) {
-      try {
-        if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
-          throw new KeyRejectedError('not an object')
-        const text = JSON.stringify(entry)
-        const key = json.get(text) ?? byJson.get(text) ?? keyFromJwk(entry as JWK)
-        json.set(text, key)
-        loaded.push(key)
-      } catch (error) {
-        if (!(error instanceof KeyRejectedError)) throw error
-        skipped++
-      }
-    }
-    // Two keys under one kid are ambiguous: use neither rather than guess (Wycheproof DuplicateKid).
-    const duplicates = duplicateKids(loaded)
-    const usable = duplicates.size === 0 ? loaded : loaded.filter((key) => !duplicates.has(key.kid!))
-    skipped += loaded.length - usable.length
-    if (usable.length === 0) throw new FetchError('key set has no usable signing keys')
-    return { usable, json, skipped }
-  }
-
   async function load(): Promise<void> {
     const started = now()
     lastAttempt = started
@@ -210,7 +177,7 @@ export function createRemoteKeySet(
     try {
       fetched = typeof url === 'string' ? url : await url()
       const body = await fetchJson(fetched, { timeout, maxBytes, headers, fetch: options.fetch })
-      const { usable, json, skipped } = parse(body)
+      const { usable, json, skipped } = parseKeySet(body, maxKeys, byJson)
       const kept = new Set(usable)
       const removed = new Set((keys ?? []).filter((key) => !kept.has(key)))
       keys = usable
