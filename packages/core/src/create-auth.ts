@@ -124,7 +124,10 @@ export interface Auth<Claims = DefaultClaims> {
    * and the last fetch error. Fetches nothing; `ready` is true while every issuer can be checked.
    *
    * @example
-   * app.get('/readyz', (_req, res) => res.status(auth.health().ready ? 200 : 503).json(auth.health()))
+   * // ready() retries what failed (health() alone never fetches, so it would stay not-ready)
+   * app.get('/readyz', async (_req, res) => {
+   *   res.status(await auth.ready().then(() => 200, () => 503)).json(auth.health())
+   * })
    */
   health(): AuthHealth
 }

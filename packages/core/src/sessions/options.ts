@@ -71,7 +71,7 @@ export type SessionsOptions = SessionKeyOptions & {
    * new one (with `Set-Cookie`), so a long request or a stream that starts just before expiry does not
    * fail mid-way. It costs one rotation (a store write) per session per `accessTtl`, on the first
    * request inside the window; other requests pay nothing. A store fault keeps the valid token (no
-   * 503). Must be shorter than `accessTtl`, and needs `refreshGrace` above 0 (requests already in
+   * 503), after the store's own timeout at worst. Must be shorter than `accessTtl`, and needs `refreshGrace` above 0 (requests already in
    * flight with the old cookies share the new refresh token). `0` turns it off.
    * @default 0
    */
