@@ -121,10 +121,13 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
       try {
         reply = await bounded(client.eval(GET_WITH_TTL, 1, prefix + key))
       } catch (error) {
-        // A Redis before 7 refuses the flagged script: read plainly from then on.
-        if (!(error instanceof Error) || error.name !== 'ReplyError') throw error
+        // A Redis before 7 cannot compile the flagged script: read plainly from then on. Any other
+        // reply (BUSY, a failover) is an outage like any other.
+        if (!(error instanceof Error) || error.name !== 'ReplyError' || !/compil/i.test(error.message))
+          throw error
         ttlReads = false
-        return this.getWithTtl!(key)
+        const value = await bounded(client.get(prefix + key))
+        return value === null ? undefined : { value, ttl: Number.NaN }
       }
       const [value, pttl] = Array.isArray(reply) ? reply : []
       if (typeof value !== 'string') return undefined
