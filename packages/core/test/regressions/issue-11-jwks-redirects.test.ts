@@ -23,6 +23,11 @@ describe('issue 11: redirects of JWKS and discovery fetches', () => {
     })
     const token = await sign(key)
     await expect(auth.verify(token)).rejects.toMatchObject({ code: 'jwks_unavailable', status: 503 })
+    const request = new Request('https://api.example.com/', { headers: { authorization: `Bearer ${token}` } })
+    expect(await auth.authenticate(request)).toMatchObject({
+      status: 'rejected',
+      error: { code: 'jwks_unavailable', status: 503 },
+    })
     expect(elsewhere.hits()).toBe(0)
     expect(events.find((event) => event.type === 'jwks_fetch_failed')).toMatchObject({
       reason: 'redirected to another origin',

@@ -1,5 +1,8 @@
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { type AuthEvent, createAuth } from '@portcullis/core'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { audience, clock, issuer, serveJson, sign, signingKey } from '../support/fixtures.js'
 
 // Issue 11: a token verified by a key stayed in the verified-token cache, and passed, until its exp
@@ -51,6 +54,35 @@ describe('issue 11: a key removed from the JWKS', () => {
     await new Promise((done) => setTimeout(done, 20))
     expect(auth.authenticateSync({ headers: { authorization: `Bearer ${pulledToken}` } })).toBeUndefined()
     await expect(auth.verify(pulledToken)).rejects.toMatchObject({ code: 'key_not_found' })
+  })
+
+  it("rejects the pulled key's cached token through authenticate, on a Fetch Request and a real node:http server", async () => {
+    const { auth, pulledToken, keptToken, pull } = await setup()
+    const server = createServer(async (request, response) => {
+      const result = await auth.authenticate(request)
+      response.statusCode = result.status === 'rejected' ? result.error.status : 200
+      response.end(result.status === 'rejected' ? result.error.code : result.status)
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    onTestFinished(() => new Promise<void>((done) => server.close(() => done())))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+    const call = async (token: string) => {
+      const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+      return [response.status, await response.text()]
+    }
+    const fetchRequest = (token: string) =>
+      new Request('https://api.example.com/', { headers: { authorization: `Bearer ${token}` } })
+    expect(await call(pulledToken)).toEqual([200, 'authenticated'])
+    pull()
+    await auth.invalidate()
+    expect(await call(pulledToken)).toEqual([401, 'key_not_found'])
+    expect(await auth.authenticate(fetchRequest(pulledToken))).toMatchObject({
+      status: 'rejected',
+      error: { code: 'key_not_found', status: 401 },
+    })
+    expect(await call(keptToken)).toEqual([200, 'authenticated'])
+    expect(await auth.authenticate(fetchRequest(keptToken))).toMatchObject({ status: 'authenticated' })
   })
 
   it('keeps cached tokens whose key is still published, without re-importing it', async () => {
