@@ -7,6 +7,7 @@ import { runMemory } from './memory.js'
 import { runMicro } from './micro.js'
 import { runOverhead } from './overhead.js'
 import { renderSection, type Section } from './report.js'
+import { runSessions } from './sessions.js'
 
 const quick = process.argv.includes('--quick')
 const only = process.argv
@@ -60,6 +61,12 @@ if (wanted('graphql')) {
 
 if (wanted('memory')) {
   const section = quick ? await runMemory(20_000, 2_000) : await runMemory(100_000, 10_000)
+  print(section)
+  sections.push(section)
+}
+
+if (wanted('sessions')) {
+  const section = await runSessions(micro)
   print(section)
   sections.push(section)
 }

@@ -1,5 +1,6 @@
 import { TokenCache } from './cache.js'
 import { AuthError } from './errors.js'
+import { type AuthHealth, healthOf, readyAll } from './health.js'
 import {
   DEFAULT_ROLE_CLAIMS,
   type DefaultClaims,
@@ -12,6 +13,7 @@ import { checkClaims, checkTimes } from './internal/claims.js'
 import { parseCompact } from './internal/compact.js'
 import { type HeaderReader, headerReader, type RequestLike } from './internal/headers.js'
 import type { RemoteKeySet } from './keys/jwks.js'
+import type { VerificationKey } from './keys/key.js'
 import type { KeySet } from './keys/key-set.js'
 import { verifySignature } from './keys/signature.js'
 import { type NormalizedIssuer, normalizeOptions } from './normalize.js'
@@ -86,8 +88,17 @@ export interface Auth<Claims = DefaultClaims> {
    * const result = auth.authenticateSync(request) ?? (await auth.authenticate(request))
    */
   authenticateSync(request: RequestLike): AuthResult<Claims> | undefined
-  /** Marks cached remote keys stale, so the next token refetches them. */
-  invalidate(): void
+  /**
+   * Marks cached remote keys stale and refetches them now; tokens that need a key meanwhile wait for
+   * that fetch. Like every refetch, it drops each cached verified token whose key the new key set no
+   * longer holds (a rotation, or a key pulled after a compromise): those tokens are checked again, and
+   * fail with `key_not_found`. Resolves once the refetches settle; never rejects (an IdP that cannot
+   * answer leaves the cached keys serving, within `staleIfError`).
+   *
+   * @example
+   * await auth.invalidate() // the IdP pulled a key: its tokens stop passing now, not at their exp
+   */
+  invalidate(): Promise<void>
   /** Drops cached remote keys and every cached verified token. */
   clear(): void
   /** The `realm` used in challenges, if configured. */
@@ -99,11 +110,33 @@ export interface Auth<Claims = DefaultClaims> {
   readonly setsCookies: boolean
   /** The clock this verifier checks times against, in milliseconds (the `now` option, or `Date.now`). */
   readonly now: () => number
+  /**
+   * Warms up: fetches discovery documents and remote key sets not held yet (all at once), and
+   * resolves when every issuer's tokens can be checked. Rejects with a `jwks_unavailable` `AuthError`
+   * naming the issuers that cannot, and why. Cheap once warm: held keys are not fetched again.
+   *
+   * @example
+   * await auth.ready() // before server.listen(), so the first requests never wait for keys
+   */
+  ready(): Promise<void>
+  /**
+   * Per issuer: the time of the last good key fetch, the key count, whether keys are served stale,
+   * and the last fetch error. Fetches nothing; `ready` is true while every issuer can be checked.
+   *
+   * @example
+   * // ready() retries what failed (health() alone never fetches, so it would stay not-ready)
+   * app.get('/readyz', async (_req, res) => {
+   *   res.status(await auth.ready().then(() => 200, () => 503)).json(auth.health())
+   * })
+   */
+  health(): AuthHealth
 }
 
 interface CacheEntry<Claims> {
   readonly identity: Identity<Claims>
   readonly issuer: NormalizedIssuer
+  /** The key that verified the signature (none for sealed sessions). */
+  readonly key?: VerificationKey
 }
 
 /** Freezes a verified value all the way down: a cache hit hands the same object to every request. */
@@ -195,9 +228,9 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     const issuer = issuers.get(payload.iss)
     if (!issuer) throw new AuthError('claim_invalid', '"iss" claim names an issuer that is not trusted')
     seen.issuer = payload.iss
-    await verifySignature(token, header, issuer)
+    const key = await verifySignature(token, header, issuer)
     seen.kid = header.kid
-    return entryOf(header, payload, issuer, source)
+    return entryOf(header, payload, issuer, source, key)
   }
 
   async function entryOf(
@@ -205,6 +238,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     payload: Readonly<Record<string, unknown>>,
     issuer: NormalizedIssuer,
     source: TokenSource,
+    key?: VerificationKey,
   ): Promise<CacheEntry<Claims>> {
     checkClaims(payload, header, issuer.rules, now() / 1000)
     const claims = await validateClaims(payload)
@@ -223,7 +257,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       claims,
       payload,
     })
-    return { identity, issuer }
+    return { identity, issuer, key }
   }
 
   function emit(event: AuthEvent): void {
@@ -331,7 +365,11 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     try {
       if (token !== undefined) {
         try {
-          return { status: 'authenticated', identity: await verify(token, { source: 'session' }) }
+          const identity = await verify(token, { source: 'session' })
+          const expiresAt = identity.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY
+          if (refresh && link.refreshBefore > 0 && expiresAt - now() < link.refreshBefore)
+            return (await refreshEarly(link, headers, expiresAt)) ?? { status: 'authenticated', identity }
+          return { status: 'authenticated', identity }
         } catch (error) {
           if (!(error instanceof AuthError) || !REFRESHABLE.has(error.code)) throw error
           failure = error
@@ -352,6 +390,28 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
           : { status: 'rejected', error: withRealm(error) }
       throw error
     }
+  }
+
+  /**
+   * Proactive refresh (`refreshBefore`): a valid access token near its end is traded now, so a long
+   * request or stream does not outlive it. Undefined keeps the current token: no refresh cookie, no
+   * gain, or a store fault (the token is still good: no 503 for it). A 401 (revoked, reused) throws.
+   */
+  async function refreshEarly(
+    link: SessionLink,
+    headers: HeaderReader,
+    expiresAt: number,
+  ): Promise<AuthResult<Claims> | undefined> {
+    let refreshed: Awaited<ReturnType<SessionLink['refresh']>>
+    try {
+      refreshed = await link.refresh(headers, expiresAt)
+    } catch (error) {
+      if (error instanceof AuthError && error.status === 503) return undefined
+      throw error
+    }
+    if (!refreshed) return undefined
+    const next = await verify(refreshed.accessToken, { source: 'session' })
+    return { status: 'authenticated', identity: next, setCookie: refreshed.setCookie }
   }
 
   /** A source's token, if any; a malformed or ambiguous header is reported, then thrown. */
@@ -430,6 +490,11 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
   }
 
   const keySets = new Set<KeySet>([...issuers.values()].map((issuer) => issuer.keySet))
+  // A key the IdP stopped publishing takes every token it verified out of the cache at once.
+  for (const keySet of keySets)
+    keySet.onRemoved?.((removed) =>
+      cache?.deleteWhere((entry) => entry.key !== undefined && removed.has(entry.key)),
+    )
   return {
     setsCookies: session !== undefined,
     now,
@@ -442,12 +507,14 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       return authenticateSync(request)
     },
     realm,
-    invalidate() {
-      for (const keySet of keySets) keySet.invalidate()
+    async invalidate() {
+      await Promise.all([...keySets].map((keySet) => keySet.invalidate()))
     },
     clear() {
       for (const keySet of keySets) (keySet as Partial<RemoteKeySet>).clear?.()
       cache?.clear()
     },
+    ready: () => readyAll(issuers),
+    health: () => healthOf(issuers),
   }
 }

@@ -3,6 +3,7 @@ export type { Auth, AuthenticateOptions, AuthResult, ClaimsOf } from './create-a
 export { createAuth } from './create-auth.js'
 export type { AuthErrorCode, AuthErrorOptions, AuthErrorStatus } from './errors.js'
 export { AuthError, bearerErrorOf, isAuthError, wwwAuthenticate } from './errors.js'
+export type { AuthHealth, IssuerHealth } from './health.js'
 export type { DefaultClaims, Identity, RoleOptions, TokenSource } from './identity.js'
 export { rolesOf, scopesOf } from './identity.js'
 export type { Duration } from './internal/duration.js'

@@ -3,7 +3,8 @@ import type { Identity } from './identity.js'
 import type { ClaimRules } from './internal/claims.js'
 import { toSeconds } from './internal/duration.js'
 import { discoverJwksUri } from './keys/discovery.js'
-import { createRemoteKeySet, isSecureUrl } from './keys/jwks.js'
+import { isSecureUrl } from './keys/fetch.js'
+import { createRemoteKeySet } from './keys/jwks.js'
 import {
   ALL_ALGORITHMS,
   type Algorithm,

@@ -1,8 +1,9 @@
-import type { JWK } from 'jose'
 import { AuthError } from '../errors.js'
 import { type Duration, toSeconds } from '../internal/duration.js'
-import { type Algorithm, KeyRejectedError, keyFromJwk, type VerificationKey } from './key.js'
-import { duplicateKids, type KeySet, selectKeys } from './key-set.js'
+import { checkHeaders, FetchError, fetchJson, reasonOf } from './fetch.js'
+import type { Algorithm, VerificationKey } from './key.js'
+import { type KeySet, type KeySetStatus, selectKeys } from './key-set.js'
+import { parseKeySet } from './key-set-body.js'
 
 /**
  * How a remote JSON Web Key Set is fetched and cached.
@@ -22,7 +23,8 @@ export interface JwksOptions {
    */
   staleIfError?: Duration
   /**
-   * The least time between two fetches triggered by an unknown `kid` or a failed fetch.
+   * The least time between two fetches triggered by an unknown `kid` after a good fetch. After a
+   * failed fetch, retries wait 1 s, then 2 s, 4 s, and at most 8 s (never more than `cooldown`).
    * @default '30s'
    */
   cooldown?: Duration
@@ -41,7 +43,11 @@ export interface JwksOptions {
    * @default 100
    */
   maxKeys?: number
-  /** Extra request headers, e.g. for an IdP behind an API gateway. */
+  /**
+   * Extra request headers, e.g. for an IdP behind an API gateway. Checked at construction (a value
+   * with CR, LF or NUL is a `TypeError` naming the header); a value never appears in an error or event.
+   * They are sent to the configured origin only: redirects to another origin are refused.
+   */
   headers?: Record<string, string>
   /** The fetch implementation. @default globalThis.fetch */
   fetch?: typeof fetch
@@ -93,76 +99,29 @@ export const JWKS_DEFAULTS = {
   maxKeys: 100,
 } as const
 
-/** Reads a response body up to `maxBytes`, failing past it. */
-export async function readLimited(response: Response, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length'))
-  if (declared > maxBytes) {
-    await response.body?.cancel()
-    throw new Error(`response is larger than ${maxBytes} bytes`)
-  }
-  if (!response.body) return ''
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > maxBytes) {
-      await reader.cancel()
-      throw new Error(`response is larger than ${maxBytes} bytes`)
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
-
-/** True for https URLs, and for plain http on loopback (development only). */
-export function isSecureUrl(url: URL): boolean {
-  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))
-}
-
-/** GETs a JSON document with a timeout and a size limit; a redirect may not downgrade to plain http. */
-export async function fetchJson(
-  url: string,
-  options: { timeout: number; maxBytes: number; headers?: Record<string, string>; fetch?: typeof fetch },
-): Promise<unknown> {
-  const doFetch = options.fetch ?? globalThis.fetch
-  const response = await doFetch(url, {
-    headers: { accept: 'application/json', ...options.headers },
-    redirect: 'follow',
-    signal: AbortSignal.timeout(options.timeout * 1000),
-  })
-  if (!response.ok) {
-    await response.body?.cancel()
-    throw new Error(`HTTP ${response.status}`)
-  }
-  if (response.redirected && !isSecureUrl(new URL(response.url))) {
-    await response.body?.cancel()
-    throw new Error('redirected to a URL that is not https')
-  }
-  const text = await readLimited(response, options.maxBytes)
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw new Error('response is not JSON')
-  }
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out'
-    return error.message.slice(0, 200)
-  }
-  return 'failed'
-}
+/**
+ * After a failed fetch, the first retry waits this long; each further failure doubles it.
+ *
+ * @example
+ * const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1))
+ */
+export const RETRY_BASE_MS = 1000
+/**
+ * The longest wait between retries after failed fetches (never longer than `cooldown`).
+ *
+ * @example
+ * const delay = Math.min(cooldown, RETRY_MAX_MS)
+ */
+export const RETRY_MAX_MS = 8000
 
 /**
  * A JWKS fetched over HTTP: cached for `maxAge`, refetched at most once per `cooldown` for an unknown
  * `kid`, one fetch in flight at a time, and served stale for `staleIfError` while the IdP is down.
- * `url` may be a function, for a `jwks_uri` found by discovery.
+ * After a failed fetch, retries back off from 1 s, doubling up to 8 s (at most `cooldown`), so a key
+ * published once the IdP returns is picked up within seconds while a flood of unknown `kid`s costs
+ * a bounded number of fetches. An unknown `kid` while the set cannot be fetched is `jwks_unavailable`
+ * (503): the verifier cannot tell whether the key exists. `url` may be a function, for a `jwks_uri`
+ * found by discovery.
  *
  * @example
  * const keys = createRemoteKeySet('https://id.example.com/.well-known/jwks.json', { maxAge: '10m' })
@@ -172,21 +131,29 @@ export function createRemoteKeySet(
   url: string | (() => Promise<string>),
   options: RemoteKeySetOptions = {},
 ): RemoteKeySet {
-  const maxAge = toSeconds(options.maxAge ?? JWKS_DEFAULTS.maxAge, 'jwks.maxAge') * 1000
+  const maxAge = toSeconds(options.maxAge ?? JWKS_DEFAULTS.maxAge, 'jwksOptions.maxAge') * 1000
   const staleIfError =
-    toSeconds(options.staleIfError ?? JWKS_DEFAULTS.staleIfError, 'jwks.staleIfError') * 1000
-  const cooldown = toSeconds(options.cooldown ?? JWKS_DEFAULTS.cooldown, 'jwks.cooldown') * 1000
-  const timeout = toSeconds(options.timeout ?? JWKS_DEFAULTS.timeout, 'jwks.timeout')
+    toSeconds(options.staleIfError ?? JWKS_DEFAULTS.staleIfError, 'jwksOptions.staleIfError') * 1000
+  const cooldown = toSeconds(options.cooldown ?? JWKS_DEFAULTS.cooldown, 'jwksOptions.cooldown') * 1000
+  const timeout = toSeconds(options.timeout ?? JWKS_DEFAULTS.timeout, 'jwksOptions.timeout')
   const maxBytes = options.maxBytes ?? JWKS_DEFAULTS.maxBytes
   const maxKeys = options.maxKeys ?? JWKS_DEFAULTS.maxKeys
+  const headers = checkHeaders(options.headers, 'jwksOptions.headers')
   const now = options.now ?? Date.now
 
   let keys: readonly VerificationKey[] | undefined
+  // The same JWK in the next response keeps its imported key, so a refetch neither re-imports it nor
+  // looks like a removal.
+  let byJson = new Map<string, VerificationKey>()
   let fetchedAt = 0
+  let target: string | undefined = typeof url === 'string' ? url : undefined
   let lastAttempt = Number.NEGATIVE_INFINITY
   let lastError: string | undefined
+  let failures = 0
   let inflight: Promise<void> | undefined
-  let refetchNext = false
+  // The fetch invalidate() started: tokens that need a key wait for it.
+  let invalidation: Promise<void> | undefined
+  const removedListeners: Array<(removed: ReadonlySet<VerificationKey>) => void> = []
 
   function emit(event: JwksEvent): void {
     try {
@@ -196,58 +163,45 @@ export function createRemoteKeySet(
     }
   }
 
+  /** True while the last fetch failed and its retry delay has not passed. */
+  function backingOff(): boolean {
+    if (lastError === undefined) return false
+    const delay = Math.min(cooldown, RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(failures - 1, 10))
+    return now() - lastAttempt < delay
+  }
+
   async function load(): Promise<void> {
     const started = now()
     lastAttempt = started
-    let target = '(discovery)'
+    let fetched = target ?? '(discovery)'
     try {
-      target = typeof url === 'string' ? url : await url()
-      const body = await fetchJson(target, {
-        timeout,
-        maxBytes,
-        headers: options.headers,
-        fetch: options.fetch,
-      })
-      if (typeof body !== 'object' || body === null || !Array.isArray((body as { keys?: unknown }).keys))
-        throw new Error('response is not a JSON Web Key Set')
-      const entries = (body as { keys: unknown[] }).keys
-      if (entries.length > maxKeys) throw new Error(`key set has more than ${maxKeys} keys`)
-      const loaded: VerificationKey[] = []
-      let skipped = 0
-      for (const entry of entries) {
-        try {
-          if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
-            throw new KeyRejectedError('not an object')
-          loaded.push(keyFromJwk(entry as JWK))
-        } catch (error) {
-          if (!(error instanceof KeyRejectedError)) throw error
-          skipped++
-        }
-      }
-      // Two keys under one kid are ambiguous: use neither rather than guess (Wycheproof DuplicateKid).
-      const duplicates = duplicateKids(loaded)
-      const usable = duplicates.size === 0 ? loaded : loaded.filter((key) => !duplicates.has(key.kid!))
-      skipped += loaded.length - usable.length
-      if (usable.length === 0) throw new Error('key set has no usable signing keys')
+      fetched = typeof url === 'string' ? url : await url()
+      const body = await fetchJson(fetched, { timeout, maxBytes, headers, fetch: options.fetch })
+      const { usable, json, skipped } = parseKeySet(body, maxKeys, byJson)
+      const kept = new Set(usable)
+      const removed = new Set((keys ?? []).filter((key) => !kept.has(key)))
       keys = usable
+      byJson = json
+      target = fetched
       fetchedAt = now()
       lastError = undefined
-      emit({
-        type: 'jwks_fetched',
-        url: target,
-        keys: usable.length,
-        skipped,
-        durationMs: now() - started,
-      })
+      failures = 0
+      emit({ type: 'jwks_fetched', url: fetched, keys: usable.length, skipped, durationMs: now() - started })
+      // Tokens verified by a key the IdP no longer publishes must stop passing now, not at their `exp`.
+      if (removed.size > 0)
+        for (const listener of removedListeners) {
+          try {
+            listener(removed)
+          } catch {
+            // One listener's fault must not keep the others from dropping their tokens.
+          }
+        }
     } catch (error) {
       lastError = reasonOf(error)
-      emit({
-        type: 'jwks_fetch_failed',
-        url: target,
-        reason: lastError,
-        durationMs: now() - started,
-      })
-      throw error
+      failures++
+      emit({ type: 'jwks_fetch_failed', url: fetched, reason: lastError, durationMs: now() - started })
+      // Only the safe reason travels on: a custom fetch's error may quote a URL or a header.
+      throw new FetchError(lastError)
     }
   }
 
@@ -258,38 +212,45 @@ export function createRemoteKeySet(
     return inflight
   }
 
-  function unavailable(cause?: unknown): AuthError {
+  function unavailable(): AuthError {
     return new AuthError(
       'jwks_unavailable',
       `signing keys could not be fetched (${lastError ?? 'unknown error'})`,
-      {
-        cause: cause instanceof AuthError ? undefined : cause,
-      },
     )
   }
 
   async function usableKeys(): Promise<readonly VerificationKey[]> {
-    if (refetchNext) {
-      // After invalidate() the next token waits for a fetch; if the IdP cannot answer, the cached keys
-      // still serve within their stale period rather than failing every request.
-      refetchNext = false
-      await refresh().catch(() => {})
-    }
+    // After invalidate() tokens wait for its fetch; if the IdP cannot answer, the cached keys still
+    // serve within their stale period rather than failing every request.
+    if (invalidation) await invalidation
     const age = now() - fetchedAt
     if (keys !== undefined && age <= maxAge) return keys
-    const coolingDown = now() - lastAttempt < cooldown && lastError !== undefined
+    const waiting = backingOff()
     if (keys !== undefined && age <= maxAge + staleIfError) {
       // Stale but still trusted: serve now, refresh in the background.
-      if (!coolingDown) refresh().catch(() => {})
+      if (!waiting) refresh().catch(() => {})
       return keys
     }
-    if (coolingDown && !inflight) throw unavailable()
+    if (waiting && !inflight) throw unavailable()
     try {
       await refresh()
-    } catch (error) {
-      throw unavailable(error)
+    } catch {
+      throw unavailable()
     }
     return keys ?? []
+  }
+
+  function status(): KeySetStatus {
+    const age = now() - fetchedAt
+    return {
+      kind: 'remote',
+      url: target,
+      keys: keys?.length ?? 0,
+      fetchedAt: keys === undefined ? undefined : fetchedAt,
+      stale: keys !== undefined && age > maxAge,
+      usable: keys !== undefined && age <= maxAge + staleIfError,
+      lastError,
+    }
   }
 
   return {
@@ -297,27 +258,52 @@ export function createRemoteKeySet(
       const found = selectKeys(await usableKeys(), kid, alg)
       if (found.length > 0 || kid === undefined) return found
       // An unknown kid may be a key the IdP just rotated in: refetch, at most once per cooldown. A fetch
-      // already in flight may bring it, so wait for that one rather than answer too early.
-      if (!inflight && now() - lastAttempt < cooldown) return found
+      // already in flight may bring it, so wait for that one rather than answer too early. While the
+      // set cannot be fetched, nobody can say the key does not exist: that is a 503, not a 401.
+      if (!inflight) {
+        if (backingOff()) throw unavailable()
+        if (lastError === undefined && now() - lastAttempt < cooldown) return found
+      }
       try {
         await refresh()
       } catch {
-        return found
+        throw unavailable()
       }
       return selectKeys(keys ?? [], kid, alg)
     },
     invalidate() {
-      refetchNext = true
       lastAttempt = Number.NEGATIVE_INFINITY
       lastError = undefined
+      failures = 0
+      // Start now: cached tokens never reach the key set, so waiting for an uncached one would leave
+      // tokens of a pulled key passing until then.
+      const fetch: Promise<void> = refresh().then(
+        () => {},
+        () => {},
+      )
+      invalidation = fetch
+      void fetch.then(() => {
+        if (invalidation === fetch) invalidation = undefined
+      })
+      return fetch
     },
     clear() {
-      refetchNext = false
+      invalidation = undefined
       keys = undefined
+      byJson = new Map()
       fetchedAt = 0
       lastAttempt = Number.NEGATIVE_INFINITY
       lastError = undefined
+      failures = 0
     },
     refresh,
+    status,
+    async ready() {
+      if (status().usable) return
+      await usableKeys()
+    },
+    onRemoved(listener) {
+      removedListeners.push(listener)
+    },
   }
 }

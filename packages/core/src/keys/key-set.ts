@@ -7,8 +7,40 @@ export interface KeySet {
     kid: string | undefined,
     alg: Algorithm,
   ): Promise<readonly VerificationKey[]> | readonly VerificationKey[]
-  /** Forgets cached keys so the next token refetches them (remote sets only). */
-  invalidate(): void
+  /**
+   * Marks cached keys stale and refetches them now (remote sets only); the next token waits for that
+   * fetch. Resolves when it settles, and never rejects: a failed fetch keeps the stale keys serving.
+   */
+  invalidate(): Promise<void> | void
+  /** What the set holds now, for `auth.health()`. */
+  status(): KeySetStatus
+  /** Resolves once the set holds usable keys (a remote set fetches them); rejects with `jwks_unavailable`. */
+  ready(): Promise<void>
+  /** Calls `listener` with the keys a refetch no longer holds (remote sets only). */
+  onRemoved?(listener: (removed: ReadonlySet<VerificationKey>) => void): void
+}
+
+/**
+ * What a key set holds, as `auth.health()` reports it.
+ *
+ * @example
+ * const { keys, stale } = keySet.status()
+ */
+export interface KeySetStatus {
+  /** `'remote'` for a JWKS URL or discovery, `'local'` for keys given in options. */
+  readonly kind: 'remote' | 'local'
+  /** The key set URL last fetched (remote sets, once known). */
+  readonly url: string | undefined
+  /** How many usable keys are held. */
+  readonly keys: number
+  /** When the keys were last fetched successfully, in milliseconds (remote sets). */
+  readonly fetchedAt: number | undefined
+  /** True when the keys are past `maxAge` and served only because a refetch failed or is under way. */
+  readonly stale: boolean
+  /** True when tokens can be checked now: the keys are fresh, or stale within `staleIfError`. */
+  readonly usable: boolean
+  /** Why the last fetch failed, if it did (never a header value or response text). */
+  readonly lastError: string | undefined
 }
 
 /**
@@ -51,5 +83,19 @@ export function duplicateKids(keys: readonly VerificationKey[]): Set<string> {
 export function localKeySet(keys: readonly VerificationKey[], option = 'keys'): KeySet {
   const [duplicate] = duplicateKids(keys)
   if (duplicate !== undefined) throw new TypeError(`"${option}" has more than one key with the same "kid"`)
-  return { candidates: (kid, alg) => selectKeys(keys, kid, alg), invalidate() {} }
+  const status: KeySetStatus = Object.freeze({
+    kind: 'local',
+    url: undefined,
+    keys: keys.length,
+    fetchedAt: undefined,
+    stale: false,
+    usable: true,
+    lastError: undefined,
+  })
+  return {
+    candidates: (kid, alg) => selectKeys(keys, kid, alg),
+    invalidate() {},
+    status: () => status,
+    ready: async () => {},
+  }
 }

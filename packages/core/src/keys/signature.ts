@@ -1,7 +1,7 @@
 import { compactVerify, errors as joseErrors } from 'jose'
 import { AuthError } from '../errors.js'
 import type { UnverifiedHeader } from '../internal/compact.js'
-import { ALL_ALGORITHMS, type Algorithm } from './key.js'
+import { ALL_ALGORITHMS, type Algorithm, type VerificationKey } from './key.js'
 import type { KeySet } from './key-set.js'
 
 const JOSE_CODES = new Map<string, AuthError['code']>([
@@ -29,13 +29,14 @@ async function signedBy(token: string, key: CryptoKey | Uint8Array, alg: Algorit
 
 /**
  * Checks a token's signature against the trusted keys of one issuer: the `alg` must be allowed,
- * a key must match its `kid` and `alg`, and that key must have signed it. Throws an `AuthError`.
+ * a key must match its `kid` and `alg`, and that key must have signed it. Returns that key (so a
+ * cached token can be dropped when its key is removed); throws an `AuthError`.
  */
 export async function verifySignature(
   token: string,
   header: UnverifiedHeader,
   trusted: { readonly keySet: KeySet; readonly algorithms: readonly Algorithm[] },
-): Promise<void> {
+): Promise<VerificationKey> {
   const alg = header.alg as Algorithm
   if (!trusted.algorithms.includes(alg))
     // Only a known algorithm name is echoed: the header is attacker-controlled text.
@@ -46,6 +47,6 @@ export async function verifySignature(
   const keys = await trusted.keySet.candidates(header.kid, alg)
   if (keys.length === 0)
     throw new AuthError('key_not_found', 'no trusted key matches the token "kid" and "alg"')
-  for (const key of keys) if (await signedBy(token, await key.forAlgorithm(alg), alg)) return
+  for (const key of keys) if (await signedBy(token, await key.forAlgorithm(alg), alg)) return key
   throw new AuthError('signature_invalid', 'signature verification failed')
 }

@@ -30,6 +30,9 @@ import {
 import { sessionKey, subjectIndex } from './subjects.js'
 
 const MAX_COOKIE = 4096
+// An ended session's record stays this long past its end (at most `refreshTtl`), so a late refresh
+// reads `token_expired` rather than an unknown session's `revoked`.
+const ENDED_KEPT = 86_400
 // A lost compare-and-swap means another refresh won: one more look settles it.
 const ROTATE_ATTEMPTS = 3
 
@@ -58,9 +61,15 @@ export function createSessions(options: SessionsOptions): Sessions {
   if (accessTtl < 1) throw new TypeError('"accessTtl" must be at least 1 second')
   if (refreshTtl < accessTtl) throw new TypeError('"refreshTtl" must be at least "accessTtl"')
   const grace = toSeconds(options.refreshGrace ?? '10s', 'refreshGrace') * 1000
+  const refreshBefore = toSeconds(options.refreshBefore ?? 0, 'refreshBefore') * 1000
+  if (refreshBefore >= accessTtl * 1000)
+    throw new TypeError('"refreshBefore" must be shorter than "accessTtl", or every request would refresh')
   const clockTolerance = toSeconds(options.clockTolerance ?? '5s', 'clockTolerance')
   const rotateRefresh = options.rotateRefresh ?? true
   if (typeof rotateRefresh !== 'boolean') throw new TypeError('"rotateRefresh" must be a boolean')
+  // Requests already in flight with the old cookies would present a rotated-out token: reuse.
+  if (refreshBefore > 0 && rotateRefresh && grace <= 0)
+    throw new TypeError('"refreshBefore" needs "refreshGrace" above 0 while "rotateRefresh" is on')
   const onStoreError = options.onStoreError ?? 'reject'
   if (onStoreError !== 'reject' && onStoreError !== 'allow')
     throw new TypeError('"onStoreError" must be "reject" or "allow"')
@@ -69,13 +78,17 @@ export function createSessions(options: SessionsOptions): Sessions {
     throw new TypeError('"maxSessionsPerSubject" must be a positive integer')
   const now = options.now ?? Date.now
   if (typeof now !== 'function') throw new TypeError('"now" must be a function returning milliseconds')
-  const store: Store = options.store ?? memoryStore()
+  // The default store keeps time by the sessions' clock, so expiry and the grace window agree with it.
+  const store: Store = options.store ?? memoryStore({ now })
   for (const method of ['get', 'set', 'delete', 'compareAndSwap'] as const)
     if (typeof store?.[method] !== 'function')
       throw new TypeError(`"store" must implement get, set, delete and compareAndSwap (missing ${method})`)
   const cookies = normalizeCookies(options.cookie)
   const clearCookies = [cookies.clear(cookies.name), cookies.clear(cookies.refreshName)]
   const subjects = subjectIndex(store, now, maxPerSubject)
+  const endedKept = Math.min(refreshTtl, ENDED_KEPT) * 1000
+  /** The store TTL of a record written at `at`, in milliseconds: its remaining life, then the ended tail. */
+  const recordTtl = (record: Pick<SessionRecord, 'exp'>, at: number) => Math.ceil(record.exp - at + endedKept)
 
   async function tokensFor(
     sessionId: string,
@@ -115,19 +128,21 @@ export function createSessions(options: SessionsOptions): Sessions {
     const at = now()
     const sessionId = newSessionId()
     const secret = newSecret()
+    const exp = at + refreshTtl * 1000
     const record: SessionRecord = {
       v: 1,
       ...data,
-      exp: at + refreshTtl * 1000,
+      exp,
       rt: hashSecret(secret),
       old: [],
       rotatedAt: at,
+      ttl: recordTtl({ exp }, at),
     }
     const issued = await tokensFor(sessionId, record, secret, at)
     // Browsers silently drop a cookie past 4096 bytes: say so now, not as a mysterious logout.
     if (issued.setCookie[0]!.length > MAX_COOKIE)
       throw new TypeError('"claims" make the access token too large for a cookie (4 KB): keep them small')
-    await guard(() => store.set(sessionKey(sessionId), JSON.stringify(record), refreshTtl))
+    await guard(() => store.set(sessionKey(sessionId), JSON.stringify(record), record.ttl! / 1000))
     try {
       await subjects.add(data.sub, sessionId, record.exp)
     } catch (error) {
@@ -138,17 +153,27 @@ export function createSessions(options: SessionsOptions): Sessions {
     return issued
   }
 
-  async function rotate(token: string): Promise<IssuedSession> {
+  async function rotate(token: string): Promise<IssuedSession>
+  async function rotate(
+    token: string,
+    currentExpiresAt: number | undefined,
+  ): Promise<IssuedSession | undefined>
+  async function rotate(token: string, currentExpiresAt?: number): Promise<IssuedSession | undefined> {
     const { sessionId, secret } = parseRefreshToken(token)
     const hash = hashSecret(secret)
     const key = sessionKey(sessionId)
     for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
-      const raw = await guard(() => store.get(key))
+      const read = await guard(() => readWithTtl(key))
+      const raw = read?.value
       const record = raw === undefined ? undefined : parseRecord(raw)
       if (raw === undefined || !record) throw new AuthError('revoked', 'session has ended or was revoked')
       const at = now()
-      if (at >= record.exp) throw new AuthError('token_expired', 'session has expired')
-      const ttl = (record.exp - at) / 1000
+      // A proactive refresh that would not outlive the current access token is not worth a rotation.
+      if (currentExpiresAt !== undefined && record.exp - currentExpiresAt < 1000) return undefined
+      // Under a second left, the cookies would go out with Max-Age=0: the session is over.
+      if (record.exp - at < 1000) throw new AuthError('token_expired', 'session has expired')
+      const ttlMs = recordTtl(record, at)
+      const ttl = ttlMs / 1000
       if (hash === record.rt) {
         if (!rotateRefresh) return tokensFor(sessionId, record, secret, at)
         const next = newSecret()
@@ -157,6 +182,7 @@ export function createSessions(options: SessionsOptions): Sessions {
           rt: hashSecret(next),
           old: [record.rt, ...record.old].slice(0, REMEMBERED_SECRETS),
           rotatedAt: at,
+          ttl: ttlMs,
           next: sealNext(secret, next),
         }
         if (await guard(() => store.compareAndSwap(key, raw, JSON.stringify(rotated), ttl))) {
@@ -166,7 +192,7 @@ export function createSessions(options: SessionsOptions): Sessions {
         }
         continue // Someone else rotated first: look again, this is now the previous token.
       }
-      if (hash === record.old[0] && at - record.rotatedAt < grace && record.next !== undefined) {
+      if (hash === record.old[0] && sinceRotation(record, read!, at) < grace && record.next !== undefined) {
         // Two tabs refreshing at once: the later one gets the same new refresh token.
         const current = openNext(secret, record.next)
         if (current !== undefined && hashSecret(current) === record.rt)
@@ -180,6 +206,24 @@ export function createSessions(options: SessionsOptions): Sessions {
       throw new AuthError('revoked', 'refresh token is not valid for this session')
     }
     throw new AuthError('store_unavailable', 'session changed too often while refreshing; try again')
+  }
+
+  /** A read that also tells how long the value has been in the store, when the store can say. */
+  async function readWithTtl(key: string): Promise<{ value: string; ttl: number } | undefined> {
+    if (store.getWithTtl) return store.getWithTtl(key)
+    const value = await store.get(key)
+    return value === undefined ? undefined : { value, ttl: Number.NaN }
+  }
+
+  /**
+   * How long ago the last rotation was committed, by the store's clock when it can tell: a rotation
+   * that a paused store ran late (its instance had long given up with a 503) still gives the user's
+   * retry its grace window (issue 15). Otherwise by the instance's clock, from when it was prepared.
+   */
+  function sinceRotation(record: SessionRecord, read: { ttl: number }, at: number): number {
+    if (record.ttl !== undefined && Number.isFinite(read.ttl))
+      return Math.max(0, record.ttl - read.ttl * 1000)
+    return at - record.rotatedAt
   }
 
   async function afterVerify(identity: Identity<unknown>): Promise<void> {
@@ -276,11 +320,12 @@ export function createSessions(options: SessionsOptions): Sessions {
     unseal: keys.unseal,
     now,
     clearCookies,
-    async refresh(headers) {
+    refreshBefore,
+    async refresh(headers, currentExpiresAt) {
       const token = readCookie(headers, cookies.refreshName)
       if (token === undefined) return undefined
-      const { accessToken, setCookie } = await rotate(token)
-      return { accessToken, setCookie }
+      const rotated = await rotate(token, currentExpiresAt)
+      return rotated && { accessToken: rotated.accessToken, setCookie: rotated.setCookie }
     },
   }
 

@@ -15,8 +15,17 @@ export interface SessionLink {
     | undefined
   /** The sessions' clock, in milliseconds. */
   readonly now: () => number
-  /** Refreshes from the refresh cookie; undefined when the request has none. Throws `AuthError`s. */
-  refresh(headers: HeaderReader): Promise<{ accessToken: string; setCookie: readonly string[] } | undefined>
+  /**
+   * Refreshes from the refresh cookie; undefined when the request has none. Throws `AuthError`s.
+   * With `currentExpiresAt` (a proactive refresh), also undefined when a new access token would not
+   * outlive the current one (the session ends with it).
+   */
+  refresh(
+    headers: HeaderReader,
+    currentExpiresAt?: number,
+  ): Promise<{ accessToken: string; setCookie: readonly string[] } | undefined>
+  /** How close to its expiry, in milliseconds, a valid access token is refreshed; 0: never. */
+  readonly refreshBefore: number
   /** `Set-Cookie` values that clear every session cookie. */
   readonly clearCookies: readonly string[]
 }

@@ -66,6 +66,16 @@ export type SessionsOptions = SessionKeyOptions & {
    * @default '10s'
    */
   refreshGrace?: Duration
+  /**
+   * Proactive refresh: `authenticate` trades a still-valid access token this close to its expiry for a
+   * new one (with `Set-Cookie`), so a long request or a stream that starts just before expiry does not
+   * fail mid-way. It costs one rotation (a store write) per session per `accessTtl`, on the first
+   * request inside the window; other requests pay nothing. A store fault keeps the valid token (no
+   * 503), after the store's own timeout at worst. Must be shorter than `accessTtl`, and needs `refreshGrace` above 0 (requests already in
+   * flight with the old cookies share the new refresh token). `0` turns it off.
+   * @default 0
+   */
+  refreshBefore?: Duration
   /** Cookie names and attributes. */
   cookie?: SessionCookieOptions
   /** Where sessions live: `memoryStore()` for one process, `redisStore(redis)` for several. @default memoryStore() */

@@ -18,6 +18,8 @@ export interface SessionRecord {
   readonly old: readonly string[]
   /** When the refresh secret last rotated, in milliseconds. */
   readonly rotatedAt: number
+  /** The TTL the record was written with, in milliseconds: beside the store's remaining TTL, how long ago it was committed. */
+  readonly ttl?: number
   /** The current refresh secret, encrypted under a key only the previous refresh secret derives. */
   readonly next?: string
 }

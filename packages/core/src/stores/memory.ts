@@ -64,6 +64,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     async get(key) {
       return read(key)
     },
+    async getWithTtl(key) {
+      const value = read(key)
+      return value === undefined ? undefined : { value, ttl: (entries.get(key)!.expiresAt - now()) / 1000 }
+    },
     async set(key, value, ttl) {
       write(key, value, ttl)
     },

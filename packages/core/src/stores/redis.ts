@@ -30,6 +30,14 @@ export interface RedisStoreOptions {
    * @default '1s'
    */
   timeout?: Duration
+  /**
+   * A second connection for the per-request session read (the revocation check). Redis answers one
+   * connection's commands in order, so on a single connection that read waits behind a rotation held
+   * up by a write pause (`CLIENT PAUSE WRITE`, a failover) and fails after `timeout`; on its own
+   * connection it keeps answering. Refreshes, sign-ins and revocations still use `client`.
+   * @default client
+   */
+  readClient?: RedisClientLike
 }
 
 // KEYS[1] the key; ARGV: '1' when a current value is expected, the expected value, '1' to write,
@@ -48,6 +56,11 @@ else
 end
 return 1
 `
+
+// The value and its remaining TTL in milliseconds, in one step. Flagged read-only (Redis 7), so it
+// runs during CLIENT PAUSE WRITE like a GET would.
+const GET_WITH_TTL = `#!lua flags=no-writes
+return { redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1]) }`
 
 /** Why the store failed, without anything the command carried. */
 class StoreTimeoutError extends Error {
@@ -74,6 +87,9 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
   if (typeof prefix !== 'string') throw new TypeError('"prefix" must be a string')
   const timeout = toSeconds(options.timeout ?? '1s', 'timeout') * 1000
   if (timeout <= 0) throw new TypeError('"timeout" must be more than zero')
+  const reader = options.readClient ?? client
+  if (typeof reader !== 'object' || reader === null || typeof reader.get !== 'function')
+    throw new TypeError('"readClient" must be a Redis client such as new Redis() from ioredis')
 
   function bounded<T>(command: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined
@@ -89,11 +105,34 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
     return Promise.race([command, expired]).finally(() => clearTimeout(timer))
   }
 
+  let ttlReads = true
   const ms = (ttl: number) => String(Math.max(1, Math.ceil(ttl * 1000)))
 
   return {
     async get(key) {
-      return (await bounded(client.get(prefix + key))) ?? undefined
+      return (await bounded(reader.get(prefix + key))) ?? undefined
+    },
+    async getWithTtl(key) {
+      if (!ttlReads) {
+        const value = await bounded(client.get(prefix + key))
+        return value === null ? undefined : { value, ttl: Number.NaN }
+      }
+      let reply: unknown
+      try {
+        reply = await bounded(client.eval(GET_WITH_TTL, 1, prefix + key))
+      } catch (error) {
+        // A Redis before 7 cannot compile the flagged script: read plainly from then on. Any other
+        // reply (BUSY, a failover) is an outage like any other.
+        if (!(error instanceof Error) || error.name !== 'ReplyError' || !/compil/i.test(error.message))
+          throw error
+        ttlReads = false
+        const value = await bounded(client.get(prefix + key))
+        return value === null ? undefined : { value, ttl: Number.NaN }
+      }
+      const [value, pttl] = Array.isArray(reply) ? reply : []
+      if (typeof value !== 'string') return undefined
+      // -1 (no expiry) should not happen for our keys: then the grace window counts from the instance clock.
+      return { value, ttl: typeof pttl === 'number' && pttl >= 0 ? pttl / 1000 : Number.NaN }
     },
     async set(key, value, ttl) {
       if (!(ttl > 0)) await bounded(client.del(prefix + key))

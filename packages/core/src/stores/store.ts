@@ -13,6 +13,13 @@
 export interface Store {
   /** The value under `key`, or undefined when absent or expired. */
   get(key: string): Promise<string | undefined>
+  /**
+   * Optional: the value under `key` and the seconds it has left, read in one step. Sessions use it to
+   * time the refresh grace window from when the store committed a rotation, not from when an instance
+   * prepared it: a write held up by a slow or paused store still leaves the user's retry its grace.
+   * Without it the window counts from the instance's clock.
+   */
+  getWithTtl?(key: string): Promise<{ value: string; ttl: number } | undefined>
   /** Stores `value` under `key` for `ttl` seconds. */
   set(key: string, value: string, ttl: number): Promise<void>
   /** Removes `key`; removing an absent key is not an error. */

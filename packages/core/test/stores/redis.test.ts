@@ -67,6 +67,31 @@ describe('redisStore', () => {
     expect(await store.get('b')).toBeUndefined()
   })
 
+  it('reads a value with its remaining TTL, and falls back to a plain read on a Redis without script flags', async () => {
+    await store.set('t', 'v', 60)
+    const read = await store.getWithTtl!('t')
+    expect(read?.value).toBe('v')
+    expect(read!.ttl).toBeGreaterThan(59)
+    expect(read!.ttl).toBeLessThanOrEqual(60)
+    // What Redis 6 answers to a script with a shebang line.
+    const old = new Proxy(client, {
+      get(target, property) {
+        if (property !== 'eval') return Reflect.get(target, property)
+        return async () => {
+          throw Object.assign(
+            new Error("ERR Error compiling script (new function): user_script:1: unexpected symbol near '#'"),
+            {
+              name: 'ReplyError',
+            },
+          )
+        }
+      },
+    })
+    const fallback = redisStore(old, { prefix: 'contract:' })
+    expect(await fallback.getWithTtl!('t')).toEqual({ value: 'v', ttl: Number.NaN })
+    expect(await fallback.getWithTtl!('absent')).toBeUndefined()
+  })
+
   it('refuses something that is not a Redis client', () => {
     expect(() => redisStore({} as never)).toThrow(
       new TypeError('redisStore() needs a Redis client such as new Redis() from ioredis'),

@@ -5,6 +5,12 @@ import { connect, createServer } from 'node:net'
 /** A real `redis-server` on a random loopback port, with no persistence. */
 export interface RedisServer {
   readonly port: number
+  /** The process id of the running server. */
+  readonly pid: number
+  /** Stops the process with SIGSTOP: it holds every connection open and answers nothing. */
+  freeze(): void
+  /** Lets a frozen process run again (SIGCONT); it then answers what it was sent meanwhile. */
+  thaw(): void
   /** Kills the server (SIGKILL: an outage, not a shutdown). Its data is gone. */
   kill(): Promise<void>
   /** Starts it again on the same port. */
@@ -84,11 +90,20 @@ export async function startRedis(): Promise<RedisServer> {
   let child = await launch(binary, port)
   return {
     port,
+    get pid() {
+      return child.pid!
+    },
+    freeze: () => process.kill(child.pid!, 'SIGSTOP'),
+    thaw: () => process.kill(child.pid!, 'SIGCONT'),
     kill: () => killed(child, 'SIGKILL'),
     async restart() {
       await killed(child, 'SIGKILL')
       child = await launch(binary, port)
     },
-    stop: () => killed(child, 'SIGTERM'),
+    async stop() {
+      // A frozen process ignores SIGTERM until it runs again.
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGCONT')
+      await killed(child, 'SIGTERM')
+    },
   }
 }

@@ -29,7 +29,7 @@ export const withCookies = (setCookie: readonly string[]) => ({ cookie: cookieHe
 
 /** Sessions on a memory store for tests: one secret, the API as issuer and audience, `clock` as time. */
 export function testSessions(clock: { now: () => number }, options: Partial<SessionsOptions> = {}) {
-  const store = memoryStore()
+  const store = memoryStore({ now: clock.now })
   const sessions = createSessions({
     secret: 'a-session-secret-of-at-least-32-bytes',
     issuer: 'https://api.example.com',

@@ -1,0 +1,97 @@
+import { once } from 'node:events'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createAuth } from '@portcullis/core'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import Provider from 'oidc-provider'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { clock } from '../support/fixtures.js'
+
+const audience = 'https://api.example.com'
+
+async function opKey(kid: string) {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true })
+  return { kid, privateKey, jwk: { ...(await exportJWK(privateKey)), kid, use: 'sig', alg: 'ES256' } }
+}
+type OpKey = Awaited<ReturnType<typeof opKey>>
+
+/**
+ * A real OpenID Provider on one loopback address that the test can swap: a new provider instance
+ * (its keys rotated), a provider that hangs, or one that has disappeared (connections reset).
+ */
+async function provider() {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  let handler: (request: IncomingMessage, response: ServerResponse) => void = () => {}
+  server.on('request', (request, response) => handler(request, response))
+  onTestFinished(
+    () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections()
+        server.close(() => done())
+      }),
+  )
+  return {
+    issuer,
+    publish(keys: OpKey[]) {
+      const op = new Provider(issuer, {
+        jwks: { keys: keys.map((key) => key.jwk) },
+        cookies: { keys: ['a-cookie-signing-key-for-tests'] },
+        features: { devInteractions: { enabled: false } },
+      })
+      handler = op.callback()
+    },
+    hang() {
+      handler = () => {}
+    },
+    disappear() {
+      handler = (request) => request.socket.destroy()
+    },
+    token: (key: OpKey, now: number) =>
+      new SignJWT({ sub: 'alice', aud: audience })
+        .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+        .setIssuer(issuer)
+        .setIssuedAt(Math.floor(now / 1000))
+        .setExpirationTime(Math.floor(now / 1000) + 3600)
+        .sign(key.privateKey),
+  }
+}
+
+// Issue 15, driven as an operator would: a real OpenID Provider that hangs, disappears and rotates its
+// keys. Tokens of cached keys keep passing; a token of a key not seen yet is 503 while the provider
+// cannot answer (not a 401 that logs the user out); the rotation is picked up within seconds of its
+// return, and the pulled key's cached tokens stop passing.
+describe('issue 15: a real OpenID Provider that hangs, disappears and rotates keys', () => {
+  for (const outage of ['hang', 'disappear'] as const) {
+    it(`keeps serving through a provider that ${outage}s, then picks up its rotation`, async () => {
+      const time = clock()
+      const op = await provider()
+      const [a, b] = [await opKey('a'), await opKey('b')]
+      op.publish([a])
+      const auth = createAuth({
+        issuer: op.issuer,
+        audience,
+        now: time.now,
+        jwksOptions: { timeout: '300ms' },
+      })
+      await auth.ready()
+      const tokenA = await op.token(a, time.now())
+      expect((await auth.verify(tokenA)).keyId).toBe('a')
+
+      op[outage]() // and, meanwhile, the provider rotates to key b
+      time.advance(31_000)
+      const tokenB = await op.token(b, time.now())
+      await expect(auth.verify(tokenB)).rejects.toMatchObject({ code: 'jwks_unavailable', status: 503 })
+      expect((await auth.verify(tokenA)).keyId).toBe('a')
+      expect((await auth.verify(await op.token(a, time.now()))).keyId).toBe('a') // uncached, known key
+
+      op.publish([b]) // back, with a pulled and b published
+      time.advance(1_000) // the first retry delay after one failed fetch
+      expect((await auth.verify(tokenB)).keyId).toBe('b')
+      await expect(auth.verify(tokenA)).rejects.toMatchObject({ code: 'key_not_found', status: 401 })
+      expect(auth.health().issuers[0]).toMatchObject({ keys: 1, ready: true, lastError: undefined })
+    })
+  }
+})
