@@ -28,8 +28,10 @@ export interface UseAuthOptions<Claims = DefaultClaims> {
    */
   invalidToken?: 'reject' | 'anonymous'
   /**
-   * Where the credentials of a context are: by default `connectionParams` (graphql-ws), then
-   * `request` (Yoga, Fetch), then `req` (Node), then `extra.request`.
+   * Where the credentials of a context are: by default `connectionParams` (graphql-ws), then `req`
+   * when it is a Node request (Yoga behind `node:http`, Express...: its raw header lines, since the
+   * Fetch `request` Yoga rebuilds from `req.headers` has lost every repeated `Authorization` line but
+   * the first), then `request` (Yoga, Fetch), then `req`, then `extra.request`.
    */
   request?: (context: Readonly<Record<string, unknown>>) => RequestLike | undefined
   /**
@@ -58,10 +60,17 @@ export interface NormalizedOptions<Claims> {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null
 
+/** A Node `IncomingMessage` (or HTTP/2 request): the one object that still holds every header line. */
+const isNodeRequest = (value: unknown): value is RequestLike =>
+  isObject(value) && Array.isArray(value.rawHeaders)
+
 /** The default credential lookup: graphql-ws `connectionParams`, then the HTTP request. */
 export function defaultRequest(context: Readonly<Record<string, unknown>>): RequestLike | undefined {
   const params = context.connectionParams
   if (isObject(params) && Object.keys(params).length > 0) return params as RequestLike
+  // Node keeps only the first Authorization in `req.headers`, from which Yoga builds `request`: the
+  // raw lines are what lets core see two of them (`token_ambiguous`) instead of the first one.
+  if (isNodeRequest(context.req)) return context.req
   for (const candidate of [context.request, context.req, isObject(context.extra) && context.extra.request])
     if (isObject(candidate)) return candidate as RequestLike
   return undefined
