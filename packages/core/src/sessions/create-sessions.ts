@@ -276,6 +276,7 @@ export function createSessions(options: SessionsOptions): Sessions {
     unseal: keys.unseal,
     now,
     clearCookies,
+    hasRefresh: (headers) => readCookie(headers, cookies.refreshName) !== undefined,
     async refresh(headers) {
       const token = readCookie(headers, cookies.refreshName)
       if (token === undefined) return undefined
