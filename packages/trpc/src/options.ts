@@ -55,9 +55,10 @@ export interface CreateAuthContextOptions<TOpts, TExtra, Claims> {
    */
   connectionParams?: (params: Readonly<Record<string, string | undefined>>) => RequestLike | undefined
   /**
-   * How often a running subscription re-checks its credentials with `auth.authenticate` (a cache hit
-   * plus whatever revocation check the issuer has), ending with `UNAUTHORIZED` once they fail.
-   * Token expiry ends a subscription on time regardless. `false` turns re-checks off.
+   * How often a subscription that sends no events re-checks its credentials with `auth.authenticate`
+   * (a cache hit plus whatever revocation check the issuer has), ending with `UNAUTHORIZED` once they
+   * fail. Every event is preceded by a check anyway, and token expiry ends a subscription on time.
+   * `false` turns the periodic re-checks off.
    * @default '1m'
    */
   recheckInterval?: Duration | false
