@@ -115,20 +115,22 @@ function currentIdentity(ctx: AuthContext<unknown>, state: AuthState | undefined
 const VERIFIED: unique symbol = Symbol.for('portcullis.trpc.verified') as never
 
 /**
- * The identity of this call. A context that outlives a request (a WebSocket connection, a caller
- * context kept around) verifies its credentials again first: a cache hit for a bearer token, one
- * store read for a session, so a revoked session stops at its next call as it does over HTTP.
- * Returns whether this middleware did that check (and must mark the call).
+ * Whether this call must verify its credentials again before it runs: a context that outlives a
+ * request (a WebSocket connection, a caller context kept around) does so at each call (a cache hit
+ * for a bearer token, one store read for a session), so a revoked session stops at its next call as
+ * it does over HTTP. Once per call: a middleware that did it marks the call for the next ones.
  */
-async function callIdentity(
+function mustReverify(
   ctx: AuthContext<unknown>,
   state: AuthState | undefined,
-): Promise<[identity: Identity<unknown> | null, checkedHere: boolean]> {
-  const identity = currentIdentity(ctx, state)
-  if (!identity || !state?.longLived || (ctx as { [VERIFIED]?: true })[VERIFIED]) return [identity, false]
+  identity: Identity<unknown> | null,
+): state is AuthState {
+  return identity !== null && state?.longLived === true && !(ctx as { [VERIFIED]?: true })[VERIFIED]
+}
+
+async function reverify(state: AuthState): Promise<void> {
   const error = await state.verifyAgain()
   if (error) fail(state, error)
-  return [identity, true]
 }
 
 const MARK = { [VERIFIED]: true } as const
@@ -138,7 +140,10 @@ function authMiddleware(required: boolean) {
     const { ctx, meta, type, signal } = opts
     const state = stateOf(ctx)
     const rules = requirementsOf(meta as object | undefined)
-    const [identity, checkedHere] = await callIdentity(ctx, state)
+    const identity = currentIdentity(ctx, state)
+    // Only on a long-lived context: an HTTP call awaits nothing here.
+    const checkedHere = mustReverify(ctx, state, identity)
+    if (checkedHere) await reverify(state)
     if (required || rules.length > 0) {
       if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
       // Every declaration on the chain holds, each under its own mode.
@@ -174,7 +179,9 @@ function checkMiddleware(kind: 'scopes' | 'roles', list: readonly string[], opti
   const check = kind === 'scopes' ? requireScopesOf : requireRolesOf
   return async (opts: AnyMiddlewareOpts) => {
     const state = stateOf(opts.ctx)
-    const [identity, checkedHere] = await callIdentity(opts.ctx, state)
+    const identity = currentIdentity(opts.ctx, state)
+    const checkedHere = mustReverify(opts.ctx, state, identity)
+    if (checkedHere) await reverify(state)
     if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
     runCheck(state, () => check(identity, list, options))
     return checkedHere ? opts.next({ ctx: MARK }) : opts.next()
