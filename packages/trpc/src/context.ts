@@ -43,8 +43,11 @@ export interface AuthState {
   challenge(error: AuthError): void
   /** Authenticates the same credentials again, never refreshing. */
   recheck(): Promise<AuthResult<unknown>>
-  /** {@link recheck}'s verdict: the error that stops a call or a stream, or undefined when they still hold. */
-  verifyAgain(): Promise<AuthError | undefined>
+  /**
+   * {@link recheck}'s verdict: the error that stops a call or a stream, or undefined when they still
+   * hold. Without a promise when core answers without waiting (a cached bearer token).
+   */
+  verifyAgain(): AuthError | undefined | Promise<AuthError | undefined>
 }
 
 // Symbol.for, so two copies of this package in one app still find each other's state.
@@ -97,6 +100,12 @@ function credentialsOf(request: RequestLike, result: AuthResult<unknown>): Reque
   return request
 }
 
+function verdictOf(result: AuthResult<unknown>): AuthError | undefined {
+  if (result.status === 'rejected') return result.error
+  if (result.status === 'anonymous') return new AuthError('token_missing', 'the credentials are gone')
+  return undefined
+}
+
 /** {@link AuthState} with its methods on the prototype: a request allocates no closures for them. */
 class RequestAuthState implements AuthState {
   readonly realm: string | undefined
@@ -141,11 +150,12 @@ class RequestAuthState implements AuthState {
     return this.#auth.authenticate(credentialsOf(this.#request, this.#result), { refresh: false })
   }
 
-  async verifyAgain(): Promise<AuthError | undefined> {
-    const result = await this.recheck()
-    if (result.status === 'rejected') return result.error
-    if (result.status === 'anonymous') return new AuthError('token_missing', 'the credentials are gone')
-    return undefined
+  verifyAgain(): AuthError | undefined | Promise<AuthError | undefined> {
+    const credentials = credentialsOf(this.#request, this.#result)
+    // authenticateSync never refreshes, and answers as authenticate would (undefined: wait for it).
+    const known = this.#auth.authenticateSync?.(credentials)
+    if (known) return verdictOf(known)
+    return this.#auth.authenticate(credentials, { refresh: false }).then(verdictOf)
   }
 }
 

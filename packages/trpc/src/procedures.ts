@@ -128,9 +128,13 @@ function mustReverify(
   return identity !== null && state?.longLived === true && !(ctx as { [VERIFIED]?: true })[VERIFIED]
 }
 
-async function reverify(state: AuthState): Promise<void> {
-  const error = await state.verifyAgain()
-  if (error) fail(state, error)
+function reverify(state: AuthState): void | Promise<void> {
+  const verdict = state.verifyAgain()
+  if (verdict instanceof Promise)
+    return verdict.then((error) => {
+      if (error) fail(state, error)
+    })
+  if (verdict) fail(state, verdict)
 }
 
 const MARK = { [VERIFIED]: true } as const
@@ -143,7 +147,10 @@ function authMiddleware(required: boolean) {
     const identity = currentIdentity(ctx, state)
     // Only on a long-lived context: an HTTP call awaits nothing here.
     const checkedHere = mustReverify(ctx, state, identity)
-    if (checkedHere) await reverify(state)
+    if (checkedHere) {
+      const pending = reverify(state)
+      if (pending) await pending
+    }
     if (required || rules.length > 0) {
       if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
       // Every declaration on the chain holds, each under its own mode.
@@ -181,7 +188,10 @@ function checkMiddleware(kind: 'scopes' | 'roles', list: readonly string[], opti
     const state = stateOf(opts.ctx)
     const identity = currentIdentity(opts.ctx, state)
     const checkedHere = mustReverify(opts.ctx, state, identity)
-    if (checkedHere) await reverify(state)
+    if (checkedHere) {
+      const pending = reverify(state)
+      if (pending) await pending
+    }
     if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
     runCheck(state, () => check(identity, list, options))
     return checkedHere ? opts.next({ ctx: MARK }) : opts.next()
