@@ -29,9 +29,10 @@ export interface UseAuthOptions<Claims = DefaultClaims> {
   invalidToken?: 'reject' | 'anonymous'
   /**
    * Where the credentials of a context are: by default `connectionParams` (graphql-ws), then `req`
-   * when it is a Node request (Yoga behind `node:http`, Express...: its raw header lines, since the
-   * Fetch `request` Yoga rebuilds from `req.headers` has lost every repeated `Authorization` line but
-   * the first), then `request` (Yoga, Fetch), then `req`, then `extra.request`.
+   * when it is a Node request that repeats a header name (Yoga behind `node:http`, Express...: its
+   * raw header lines, since the Fetch `request` Yoga rebuilds from `req.headers` has lost every
+   * repeated `Authorization` line but the first), then `request` (Yoga, Fetch), then `req`, then
+   * `extra.request`.
    */
   request?: (context: Readonly<Record<string, unknown>>) => RequestLike | undefined
   /**
@@ -60,9 +61,17 @@ export interface NormalizedOptions<Claims> {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null
 
-/** A Node `IncomingMessage` (or HTTP/2 request): the one object that still holds every header line. */
-const isNodeRequest = (value: unknown): value is RequestLike =>
-  isObject(value) && Array.isArray(value.rawHeaders)
+/**
+ * A Node `IncomingMessage` (or HTTP/2 request) one of whose header names came on more than one line.
+ * Node then merged or dropped lines in `req.headers` (every `Authorization` but the first), and only
+ * `rawHeaders` still holds them. Without repeats (fewer raw lines than twice the header count is
+ * impossible), Yoga's Fetch `request` holds exactly what was sent, and reading it stays as cheap.
+ */
+const repeatsHeaders = (value: unknown): value is RequestLike => {
+  if (!isObject(value) || !Array.isArray(value.rawHeaders)) return false
+  const headers = value.headers
+  return !isObject(headers) || value.rawHeaders.length !== Object.keys(headers).length * 2
+}
 
 /** The default credential lookup: graphql-ws `connectionParams`, then the HTTP request. */
 export function defaultRequest(context: Readonly<Record<string, unknown>>): RequestLike | undefined {
@@ -70,7 +79,7 @@ export function defaultRequest(context: Readonly<Record<string, unknown>>): Requ
   if (isObject(params) && Object.keys(params).length > 0) return params as RequestLike
   // Node keeps only the first Authorization in `req.headers`, from which Yoga builds `request`: the
   // raw lines are what lets core see two of them (`token_ambiguous`) instead of the first one.
-  if (isNodeRequest(context.req)) return context.req
+  if (repeatsHeaders(context.req)) return context.req
   for (const candidate of [context.request, context.req, isObject(context.extra) && context.extra.request])
     if (isObject(candidate)) return candidate as RequestLike
   return undefined
