@@ -112,7 +112,8 @@ function currentIdentity(ctx: AuthContext<unknown>, state: AuthState | undefined
 
 // Marks a call whose long-lived credentials were verified again by an earlier middleware of its
 // chain, so `protectedProcedure.use(requireScopes(...))` reads the session store once per call.
-const VERIFIED: unique symbol = Symbol.for('portcullis.trpc.verified') as never
+// Not Symbol.for: nothing outside this module (an app's own context factory) can set it.
+const VERIFIED: unique symbol = Symbol('portcullis.trpc.verified') as never
 
 /**
  * Whether this call must verify its credentials again before it runs: a context that outlives a
