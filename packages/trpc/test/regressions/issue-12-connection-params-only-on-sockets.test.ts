@@ -57,6 +57,33 @@ describe('connectionParams on subscriptions', () => {
     expect(first).toBe('carol:0')
   })
 
+  it("on SSE, never override the request's own cookie", async () => {
+    const { url } = await start()
+    const cookie = `__session=${await sign({ sub: 'alice' })}`
+    const client = createTRPCClient<AppRouter>({
+      links: [
+        httpSubscriptionLink({
+          url: `${url}/trpc`,
+          EventSource,
+          connectionParams: { token: await sign({ sub: 'mallory' }) },
+          eventSourceOptions: {
+            fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, cookie } }),
+          },
+        }),
+      ],
+    })
+    const first = await new Promise<string>((resolve, reject) => {
+      const subscription = client.ticks.subscribe(undefined, {
+        onData(value) {
+          subscription.unsubscribe()
+          resolve(value)
+        },
+        onError: reject,
+      })
+    })
+    expect(first).toBe('alice:0')
+  })
+
   it("on a WebSocket, never override the upgrade request's own credentials", async () => {
     const { app } = await start()
     const url = await serveWebSocket(app)

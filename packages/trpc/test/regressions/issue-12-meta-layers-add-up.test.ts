@@ -1,8 +1,10 @@
 import { type AuthMeta, authErrorFormatter, createAuthContext, createAuthProcedures } from '@portcullis/trpc'
-import { createTRPCClient, httpBatchLink } from '@trpc/client'
+import { createTRPCClient, createWSClient, httpBatchLink, wsLink } from '@trpc/client'
 import { initTRPC } from '@trpc/server'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { WebSocket } from 'ws'
 import { makeAuth, serveStandalone, sign } from '../support/fixtures.js'
+import { serveWebSocket } from '../support/servers.js'
 
 // tRPC merges meta shallowly, so `adminProcedure.meta({ auth: { scopes: ['read'] } })` replaced the
 // earlier `roles: ['admin']`: any holder of `read` got in. Every declaration on the chain now holds.
@@ -72,6 +74,25 @@ describe('.meta({ auth }) layers add up over HTTP', () => {
     await forbidden((await client({ scope: 'read', roles: ['admin'] })).guarded.query())
     await forbidden((await client({ scope: 'write', roles: ['admin'] })).guarded.query())
     expect(await (await client({ scope: 'read write', roles: ['admin'] })).guarded.query()).toBe('ok')
+  })
+})
+
+describe('.meta({ auth }) layers add up over a WebSocket', () => {
+  it('a later meta layer does not drop an earlier role', async () => {
+    const url = await serveWebSocket(createApp())
+    const client = async (claims: Record<string, unknown>) => {
+      const ws = createWSClient({
+        url,
+        WebSocket: WebSocket as never,
+        connectionParams: { token: await sign(claims) },
+      })
+      onTestFinished(() => ws.close())
+      return createTRPCClient<Router>({ links: [wsLink({ client: ws })] })
+    }
+    await expect((await client({ scope: 'read', roles: ['user'] })).adminRead.query()).rejects.toMatchObject({
+      data: { code: 'FORBIDDEN', authCode: 'forbidden' },
+    })
+    expect(await (await client({ scope: 'read', roles: ['admin'] })).adminRead.query()).toBe('admin data')
   })
 })
 

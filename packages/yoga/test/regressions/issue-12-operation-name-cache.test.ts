@@ -29,6 +29,20 @@ describe('the per-document check cache keys the operation that executes', () => 
     expect(second.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'token_missing' })
   })
 
+  it('keys apart "" and no name when the document has @include on a variable, too', async () => {
+    const getEnveloped = envelop({
+      plugins: [useEngine(graphql), useSchema(makeSchema()), useAuth({ auth })],
+    })
+    const { parse, schema, contextFactory, execute } = getEnveloped({})
+    const document = parse('query ($all: Boolean = true) { me @include(if: $all) { id } }')
+    for (const operationName of ['', undefined]) {
+      const contextValue = await contextFactory()
+      const result = await execute({ schema, document, operationName, variableValues: {}, contextValue })
+      assertSingleExecutionValue(result)
+      expect(result.data ?? undefined, String(operationName)).toBeUndefined()
+    }
+  })
+
   it('over HTTP, the same document under "" and under no name answers 401 both times', async () => {
     const { http } = await listen()
     const query = '{ me { id } }'
