@@ -59,7 +59,9 @@ export interface AuthenticateOptions {
    * Refresh a session whose access cookie is missing or expired, from its refresh cookie. Turn it off
    * wherever the response cannot carry `Set-Cookie` (WebSockets, re-checks of a running stream): the
    * refresh token rotates, and a browser that never receives the new one ends its session with
-   * `refresh_reused` at its next refresh. Without refresh, a session failure clears no cookies.
+   * `refresh_reused` at its next refresh. Without refresh, a session failure clears no cookies, and
+   * a request holding only the refresh cookie is rejected with `token_expired` (refresh over HTTP
+   * first), never taken for anonymous.
    * @default true
    */
   refresh?: boolean
@@ -378,6 +380,13 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       const refreshed = refresh ? await link.refresh(headers) : undefined
       if (!refreshed) {
         if (failure) throw failure
+        // A refresh cookie alone is a session, not "no credentials": without refresh (a WebSocket),
+        // tell the client to refresh where a response can carry the new cookies, then come back.
+        if (!refresh && link.hasRefresh(headers))
+          throw new AuthError(
+            'token_expired',
+            'the access cookie is missing; refresh the session over HTTP first',
+          )
         return undefined
       }
       const identity = await verify(refreshed.accessToken, { source: 'session' })

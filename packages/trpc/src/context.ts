@@ -1,6 +1,6 @@
 import {
   type Auth,
-  type AuthError,
+  AuthError,
   type AuthResult,
   headerReader,
   type Identity,
@@ -43,6 +43,11 @@ export interface AuthState {
   challenge(error: AuthError): void
   /** Authenticates the same credentials again, never refreshing. */
   recheck(): Promise<AuthResult<unknown>>
+  /**
+   * {@link recheck}'s verdict: the error that stops a call or a stream, or undefined when they still
+   * hold. Without a promise when core answers without waiting (a cached bearer token).
+   */
+  verifyAgain(): AuthError | undefined | Promise<AuthError | undefined>
 }
 
 // Symbol.for, so two copies of this package in one app still find each other's state.
@@ -95,6 +100,12 @@ function credentialsOf(request: RequestLike, result: AuthResult<unknown>): Reque
   return request
 }
 
+function verdictOf(result: AuthResult<unknown>): AuthError | undefined {
+  if (result.status === 'rejected') return result.error
+  if (result.status === 'anonymous') return new AuthError('token_missing', 'the credentials are gone')
+  return undefined
+}
+
 /** {@link AuthState} with its methods on the prototype: a request allocates no closures for them. */
 class RequestAuthState implements AuthState {
   readonly realm: string | undefined
@@ -137,6 +148,14 @@ class RequestAuthState implements AuthState {
 
   recheck(): Promise<AuthResult<unknown>> {
     return this.#auth.authenticate(credentialsOf(this.#request, this.#result), { refresh: false })
+  }
+
+  verifyAgain(): AuthError | undefined | Promise<AuthError | undefined> {
+    const credentials = credentialsOf(this.#request, this.#result)
+    // authenticateSync never refreshes, and answers as authenticate would (undefined: wait for it).
+    const known = this.#auth.authenticateSync?.(credentials)
+    if (known) return verdictOf(known)
+    return this.#auth.authenticate(credentials, { refresh: false }).then(verdictOf)
   }
 }
 
@@ -185,28 +204,34 @@ export function createAuthContext<
   const extend = options.context
 
   return async (opts) => {
-    const params = opts?.info?.connectionParams
-    const request = (params ? config.connectionParams(params) : undefined) ?? opts?.req ?? {}
     const sink = headerSink(opts ?? {})
-    const result = await auth.authenticate(request, { refresh: sink !== undefined })
+    let request: RequestLike = opts?.req ?? {}
+    let result = await auth.authenticate(request, { refresh: sink !== undefined })
+    // Connection params stand in only for a request that carries no credential of its own, and only
+    // where the transport puts them: a WebSocket's connection message, or an SSE subscription's URL.
+    // Never a plain query or mutation: a crafted `?connectionParams=` link would sign the victim's
+    // browser in as someone else, past its own cookie, and put tokens in URLs.
+    const params = opts?.info?.connectionParams
+    if (params && result.status === 'anonymous' && (!sink || opts?.info?.type === 'subscription')) {
+      const mapped = config.connectionParams(params)
+      if (mapped) {
+        request = mapped
+        result = await auth.authenticate(mapped, { refresh: false })
+      }
+    }
     // A session refresh (or a cleared cookie on rejection) must reach the response, batches included.
     if (sink) for (const cookie of result.setCookie ?? []) sink.append('set-cookie', cookie)
 
-    const rejected =
-      result.status === 'rejected' && (config.invalidToken === 'reject' || result.error.status === 503)
-    const state = new RequestAuthState(
-      auth,
-      config,
-      sink,
-      request,
-      result,
-      rejected ? result.error : undefined,
-    )
-    if (rejected && sink) {
+    // Only an invalid token (401) may count as none: a malformed request (400) and an
+    // infrastructure fault (503) are never anonymous.
+    const error = result.status === 'rejected' ? result.error : undefined
+    const rejection = error && (config.invalidToken === 'reject' || error.status !== 401) ? error : undefined
+    const state = new RequestAuthState(auth, config, sink, request, result, rejection)
+    if (rejection && sink) {
       // Over HTTP, fail the whole request, so even a bare `t.procedure` never sees a broken token as
       // anonymous. A socket has no response to fail: the procedures report it per call instead.
-      state.challenge(result.error)
-      throw toTRPCError(result.error)
+      state.challenge(rejection)
+      throw toTRPCError(rejection)
     }
 
     const identity = result.status === 'authenticated' ? result.identity : null

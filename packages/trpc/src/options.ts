@@ -16,8 +16,14 @@ export interface AuthContextOptions {
   res?: unknown
   /** The response headers (fetch adapter). */
   resHeaders?: Headers
-  /** tRPC's request info; `connectionParams` come from `wsLink` and `httpSubscriptionLink`. */
-  info?: { readonly connectionParams?: Readonly<Record<string, string | undefined>> | null }
+  /**
+   * tRPC's request info; `connectionParams` come from `wsLink` and `httpSubscriptionLink`, and are
+   * read on WebSocket connections and SSE subscriptions only (`type: 'subscription'`).
+   */
+  info?: {
+    readonly connectionParams?: Readonly<Record<string, string | undefined>> | null
+    readonly type?: string
+  }
 }
 
 /**
@@ -41,15 +47,18 @@ export interface CreateAuthContextOptions<TOpts, TExtra, Claims> {
    */
   invalidToken?: 'reject' | 'anonymous'
   /**
-   * Turns subscription `connectionParams` into headers for `authenticate`. Return `undefined` to
-   * read the request's own headers (cookies) instead.
+   * Turns `connectionParams` into headers for `authenticate`. They are read only on a WebSocket
+   * connection or an SSE subscription, and only when the request itself carries no credential
+   * (its cookies or `Authorization` always win); on a plain query or mutation they are ignored.
+   * Return `undefined` to treat the connection as anonymous.
    * @default `{ token }` becomes `Authorization: Bearer <token>`; `{ authorization }` is used as is
    */
   connectionParams?: (params: Readonly<Record<string, string | undefined>>) => RequestLike | undefined
   /**
-   * How often a running subscription re-checks its credentials with `auth.authenticate` (a cache hit
-   * plus whatever revocation check the issuer has), ending with `UNAUTHORIZED` once they fail.
-   * Token expiry ends a subscription on time regardless. `false` turns re-checks off.
+   * How often a subscription that sends no events re-checks its credentials with `auth.authenticate`
+   * (a cache hit plus whatever revocation check the issuer has), ending with `UNAUTHORIZED` once they
+   * fail. Every event is preceded by a check anyway, and token expiry ends a subscription on time.
+   * `false` turns the periodic re-checks off.
    * @default '1m'
    */
   recheckInterval?: Duration | false

@@ -16,34 +16,8 @@ import type {
 } from '@trpc/server'
 import { type AuthContext, type AuthState, stateOf } from './context.js'
 import { toTRPCError, withRealm } from './errors.js'
+import { layered, requirementsOf } from './meta.js'
 import { guardSubscription } from './subscriptions.js'
-
-/**
- * Requirements a procedure declares in its `meta`, enforced by `publicProcedure` and `protectedProcedure`.
- *
- * @example
- * protectedProcedure.meta({ auth: { roles: ['auditor', 'admin'], mode: 'any' } })
- */
-export interface AuthRequirements {
-  /** Scopes the token must hold. */
-  scopes?: readonly string[]
-  /** Roles the token must hold. */
-  roles?: readonly string[]
-  /** All of them (the default) or at least one, for scopes and roles alike. @default 'all' */
-  mode?: MatchOptions['mode']
-}
-
-/**
- * The `meta` shape to declare with `initTRPC.meta<AuthMeta>()`, so procedures can state what they need.
- *
- * @example
- * const t = initTRPC.context<typeof createContext>().meta<AuthMeta>().create()
- * protectedProcedure.meta({ auth: { scopes: ['read:reports'] } }).query(() => reports)
- */
-export interface AuthMeta {
-  /** Scopes and roles this procedure requires; any declared requirement also requires an identity. */
-  auth?: AuthRequirements
-}
 
 type ClaimsOfContext<TContext> = TContext extends { identity: Identity<infer C> | null } ? C : never
 type Authed<TContext> = { identity: Identity<ClaimsOfContext<TContext>> }
@@ -136,20 +110,60 @@ function currentIdentity(ctx: AuthContext<unknown>, state: AuthState | undefined
   return identity
 }
 
+// Marks a call whose long-lived credentials were verified again by an earlier middleware of its
+// chain, so `protectedProcedure.use(requireScopes(...))` reads the session store once per call.
+// Not Symbol.for: nothing outside this module (an app's own context factory) can set it.
+const VERIFIED: unique symbol = Symbol('portcullis.trpc.verified') as never
+
+/**
+ * Whether this call must verify its credentials again before it runs: a context that outlives a
+ * request (a WebSocket connection, a caller context kept around) does so at each call (a cache hit
+ * for a bearer token, one store read for a session), so a revoked session stops at its next call as
+ * it does over HTTP. Once per call: a middleware that did it marks the call for the next ones.
+ */
+function mustReverify(
+  ctx: AuthContext<unknown>,
+  state: AuthState | undefined,
+  identity: Identity<unknown> | null,
+): state is AuthState {
+  return identity !== null && state?.longLived === true && !(ctx as { [VERIFIED]?: true })[VERIFIED]
+}
+
+function reverify(state: AuthState): void | Promise<void> {
+  const verdict = state.verifyAgain()
+  if (verdict instanceof Promise)
+    return verdict.then((error) => {
+      if (error) fail(state, error)
+    })
+  if (verdict) fail(state, verdict)
+}
+
+const MARK = { [VERIFIED]: true } as const
+
 function authMiddleware(required: boolean) {
   return async (opts: AnyMiddlewareOpts) => {
     const { ctx, meta, type, signal } = opts
     const state = stateOf(ctx)
+    const rules = requirementsOf(meta as object | undefined)
     const identity = currentIdentity(ctx, state)
-    const rule = (meta as AuthMeta | undefined)?.auth
-    if (required || rule) {
+    // Only on a long-lived context: an HTTP call awaits nothing here.
+    const checkedHere = mustReverify(ctx, state, identity)
+    if (checkedHere) {
+      const pending = reverify(state)
+      if (pending) await pending
+    }
+    if (required || rules.length > 0) {
       if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
-      if (rule?.scopes) runCheck(state, () => requireScopesOf(identity, rule.scopes!, { mode: rule.mode }))
-      if (rule?.roles) runCheck(state, () => requireRolesOf(identity, rule.roles!, { mode: rule.mode }))
+      // Every declaration on the chain holds, each under its own mode.
+      for (const rule of rules) {
+        if (rule.scopes) runCheck(state, () => requireScopesOf(identity, rule.scopes!, { mode: rule.mode }))
+        if (rule.roles) runCheck(state, () => requireRolesOf(identity, rule.roles!, { mode: rule.mode }))
+      }
     }
     // ctx already holds the identity; the narrowing to non-null is a type (AuthProcedures), so no
-    // context override, which would make tRPC copy the context once more per middleware.
-    const result = await opts.next()
+    // context override (which makes tRPC copy the context once more per middleware) unless a
+    // socket's call must be marked as verified.
+    const result = checkedHere ? await opts.next({ ctx: MARK }) : await opts.next()
     if (!result.ok) {
       // An AuthError thrown by a resolver (core's requireScopes, say) keeps its meaning.
       const cause = result.error.cause
@@ -174,16 +188,23 @@ function checkMiddleware(kind: 'scopes' | 'roles', list: readonly string[], opti
   return async (opts: AnyMiddlewareOpts) => {
     const state = stateOf(opts.ctx)
     const identity = currentIdentity(opts.ctx, state)
+    const checkedHere = mustReverify(opts.ctx, state, identity)
+    if (checkedHere) {
+      const pending = reverify(state)
+      if (pending) await pending
+    }
     if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
     runCheck(state, () => check(identity, list, options))
-    return opts.next()
+    return checkedHere ? opts.next({ ctx: MARK }) : opts.next()
   }
 }
 
 /**
  * Builds the procedures and middlewares for a tRPC instance whose context comes from
  * `createAuthContext`: `publicProcedure`, `protectedProcedure` (identity required and typed non-null),
- * and `requireScopes` / `requireRoles` middlewares. Both procedures also enforce `meta.auth`.
+ * and `requireScopes` / `requireRoles` middlewares. Both procedures also enforce `meta.auth`: every
+ * `.meta({ auth })` on a procedure's chain adds a requirement (tRPC's shallow meta merge would
+ * replace it), and an unknown key in `meta.auth` is a `TypeError` when the procedure is defined.
  *
  * @example
  * const t = initTRPC.context<typeof createContext>().meta<AuthMeta>().create()
@@ -200,11 +221,15 @@ export function createAuthProcedures<
 >(t: TRPCRootObject<TContext, TMeta, TOptions>): AuthProcedures<TContext, TMeta, TOptions> {
   type Procedures = AuthProcedures<TContext, TMeta, TOptions>
   // The middlewares are typed for any auth context; tRPC's generics cannot express that, hence the casts.
-  const use = t.procedure.use as (fn: unknown) => unknown
+  const use = t.procedure.use as (fn: unknown) => object
   const middleware = t.middleware as (fn: unknown) => unknown
+  // A malformed `auth` in `defaultMeta` fails here, when the procedures are made.
+  requirementsOf((t.procedure as { _def?: { meta?: object } })._def?.meta)
   return {
-    publicProcedure: use.call(t.procedure, authMiddleware(false)) as Procedures['publicProcedure'],
-    protectedProcedure: use.call(t.procedure, authMiddleware(true)) as Procedures['protectedProcedure'],
+    publicProcedure: layered(use.call(t.procedure, authMiddleware(false))) as Procedures['publicProcedure'],
+    protectedProcedure: layered(
+      use.call(t.procedure, authMiddleware(true)),
+    ) as Procedures['protectedProcedure'],
     requireScopes: (scopes, options) =>
       middleware(checkMiddleware('scopes', scopes, options)) as ReturnType<Procedures['requireScopes']>,
     requireRoles: (roles, options) =>

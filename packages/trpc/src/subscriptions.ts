@@ -65,8 +65,9 @@ function startGuard(identity: Identity<unknown>, state: AuthState | undefined, n
 }
 
 /**
- * Wraps a subscription's source so it ends with `UNAUTHORIZED` when the token expires or a re-check
- * rejects it. `return()` reaches the source at once, even while a `next()` is pending.
+ * Wraps a subscription's source so it ends with `UNAUTHORIZED` when the token expires, when the
+ * check before each event rejects it, or when a periodic re-check does while no event flows.
+ * `return()` reaches the source at once, even while a `next()` is pending.
  */
 export function guardSubscription(
   source: unknown,
@@ -112,6 +113,25 @@ export function guardSubscription(
           if (outcome.done) {
             done = true
             guard.stop()
+            return outcome
+          }
+          // Every event is preceded by a check, as a call is (one store read for a session), so a
+          // revoked session stops a busy stream at its next event, not at the next interval.
+          if (state) {
+            let error: AuthError | undefined
+            try {
+              error = await state.verifyAgain()
+            } catch (fault) {
+              finish()
+              throw fault
+            }
+            if (done) return { done: true, value: undefined }
+            if (error) {
+              finish()
+              const final = withRealm(error, state.realm)
+              state.challenge(final)
+              throw toTRPCError(final)
+            }
           }
           return outcome
         },

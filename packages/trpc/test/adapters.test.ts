@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http'
 import { createTRPCClient, httpBatchLink } from '@trpc/client'
 import { describe, expect, it } from 'vitest'
 import { makeAuth, sign } from './support/fixtures.js'
@@ -113,5 +114,38 @@ describe.each(adapters)('the %s adapter', (_name, serve) => {
       expect(response.setCookie.length).toBeGreaterThan(0)
       expect(browser.jar.size).toBe(0)
     })
+  })
+})
+
+/** A GET whose header lines go out exactly as given: Node sends one line per array item. */
+function getRaw(url: string, headers: Record<string, string | string[]>) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = httpRequest(url, { headers, timeout: 5000 }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => {
+        body += chunk
+      })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    })
+    req.on('error', reject)
+    req.on('timeout', () => req.destroy(new Error('timed out')))
+    req.end()
+  })
+}
+
+describe.each([
+  ['standalone', serveNode],
+  ['express', serveExpress],
+  ['fetch, with the Node request in createContext', (app: Served) => serveFetch(app, { nodeRequest: true })],
+] as const)('two Authorization lines behind Node (%s)', (_name, serve) => {
+  it('reach core as two, which refuses them (token_ambiguous), instead of the first identity', async () => {
+    const url = await serve(createApp(makeAuth()))
+    const lines = [`Bearer ${await sign({ sub: 'alice' })}`, `Bearer ${await sign({ sub: 'bob' })}`]
+    const response = await getRaw(`${url}/trpc/search`, { authorization: lines })
+    expect(response.body).not.toContain('"alice"')
+    expect(JSON.parse(response.body)).toMatchObject({ error: { data: { authCode: 'token_ambiguous' } } })
+    // 401 today; 400 (RFC 6750 invalid_request) once core answers a malformed request so.
+    expect([400, 401]).toContain(response.status)
   })
 })

@@ -37,7 +37,7 @@ describe('createAuthContext', () => {
     expect(calls.count).toBe(1)
   })
 
-  it('verifies once per WebSocket connection, not per call', async () => {
+  it('verifies a WebSocket connection when it opens, then once per call (a cache hit for a bearer token)', async () => {
     const { auth, calls } = counting()
     const { createWSClient, wsLink } = await import('@trpc/client')
     const { WebSocket } = await import('ws')
@@ -50,8 +50,11 @@ describe('createAuthContext', () => {
     const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] })
     try {
       expect(await client.me.query()).toMatchObject({ subject: 'alice' })
+      const afterFirst = calls.count
       expect(await client.search.query()).toBe('alice')
-      expect(calls.count).toBe(1)
+      expect(await client.reports.query()).toEqual(['q1', 'q2'])
+      // protectedProcedure.use(requireScopes(...)) is one call: one verification, not two.
+      expect(calls.count - afterFirst).toBe(2)
     } finally {
       ws.close()
     }

@@ -78,7 +78,7 @@ describe('context types', () => {
       reports: protectedProcedure.meta({ auth: { scopes: ['read:reports'], mode: 'all' } }).query(() => 1),
     })
     // @ts-expect-error meta.auth.mode is 'all' or 'any'
-    protectedProcedure.meta({ auth: { mode: 'some' } })
+    expect(() => protectedProcedure.meta({ auth: { mode: 'some' } })).toThrow(TypeError)
     const caller = t.createCallerFactory(router)
     const token = await sign({ scope: '' })
     const ctx = await createContext({

@@ -28,7 +28,8 @@ export interface Demand {
 interface DocumentChecks {
   /** Variables used by `@skip`/`@include`: the only ones the result depends on. */
   readonly conditions: readonly string[]
-  readonly byKey: Map<string, readonly Demand[] | typeof TOO_LARGE>
+  /** Keyed by operation name, `null` for none: `""` names no operation, and must not share a key with none. */
+  readonly byKey: Map<string | null, readonly Demand[] | typeof TOO_LARGE>
 }
 
 /** Distinct variable combinations cached per document; further ones are computed each time. */
@@ -74,11 +75,14 @@ export function demandsOf(
     checks = { conditions: conditionsOf(document), byKey: new Map() }
     plan.documents.set(document, checks)
   }
-  // Most documents have no @skip/@include on variables: their key is the operation name, no string built.
+  // graphql-js treats null and undefined alike (the document's only operation); any string, `""`
+  // included, names one. Most documents have no @skip/@include on variables: their key is the
+  // operation name itself, no string built.
+  const name = operationName ?? null
   const key =
     checks.conditions.length === 0
-      ? (operationName ?? '')
-      : `${operationName ?? ''}\u0000${checks.conditions.map((name) => encode(variables?.[name])).join('')}`
+      ? name
+      : `${name === null ? '\u0001' : `=${name}`}\u0000${checks.conditions.map((item) => encode(variables?.[item])).join('')}`
   let demands = checks.byKey.get(key)
   if (!demands) {
     demands = collect(plan, document, operationName, variables ?? {})

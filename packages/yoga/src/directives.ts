@@ -3,9 +3,9 @@ import {
   type GraphQLDirective,
   type GraphQLField,
   type GraphQLNamedType,
-  type GraphQLSchema,
   getDirectiveValues,
 } from 'graphql'
+import { checkUsage, type Definitions } from './definitions.js'
 
 /**
  * The SDL for `@auth`, `@public` and `AuthMode`; interpolate it into your type definitions.
@@ -109,16 +109,18 @@ function directivesOf(element: Element): readonly ConstDirectiveNode[] {
 
 /**
  * Reads the rules declared on a field or type, from `@auth`/`@public` and from `extensions.auth`.
- * Throws a `TypeError` naming the element when a declaration is malformed or contradictory.
+ * Throws a `TypeError` naming the element when a declaration is malformed or contradictory, or
+ * uses a directive that is not the one `authDirectiveTypeDefs` defines.
  */
-export function declaredOn(schema: GraphQLSchema, element: Element, where: string): Declared {
+export function declaredOn(definitions: Definitions, element: Element, where: string): Declared {
   const rules: Rule[] = []
   let isPublic = false
-  const auth = schema.getDirective('auth')
-  const publicDirective = schema.getDirective('public')
   for (const node of directivesOf(element)) {
-    if (node.name.value === 'auth' && auth) rules.push(fromDirective(auth, node, where))
-    if (node.name.value === 'public' && publicDirective) isPublic = true
+    const name = node.name.value
+    if (name !== 'auth' && name !== 'public') continue
+    checkUsage(definitions, node, where)
+    if (name === 'auth') rules.push(fromDirective(definitions.auth!, node, where))
+    else isPublic = true
   }
   const extension = fromExtension((element.extensions as { auth?: unknown } | undefined)?.auth, where)
   rules.push(...extension.rules)

@@ -28,8 +28,12 @@ export interface UseAuthOptions<Claims = DefaultClaims> {
    */
   invalidToken?: 'reject' | 'anonymous'
   /**
-   * Where the credentials of a context are: by default `connectionParams` (graphql-ws), then
-   * `request` (Yoga, Fetch), then `req` (Node), then `extra.request`.
+   * Where the credentials of a context are: by default `connectionParams` (graphql-ws; as headers
+   * under the upgrade request's own, which they never replace), then `req`
+   * when it is a Node request that repeats a header name (Yoga behind `node:http`, Express...: its
+   * raw header lines, since the Fetch `request` Yoga rebuilds from `req.headers` has lost every
+   * repeated `Authorization` line but the first), then `request` (Yoga, Fetch), then `req`, then
+   * `extra.request`.
    */
   request?: (context: Readonly<Record<string, unknown>>) => RequestLike | undefined
   /**
@@ -58,10 +62,62 @@ export interface NormalizedOptions<Claims> {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null
 
+/**
+ * A Node `IncomingMessage` (or HTTP/2 request) one of whose header names came on more than one line.
+ * Node then merged or dropped lines in `req.headers` (every `Authorization` but the first), and only
+ * `rawHeaders` still holds them. Without repeats (fewer raw lines than twice the header count is
+ * impossible), Yoga's Fetch `request` holds exactly what was sent, and reading it stays as cheap.
+ */
+const repeatsHeaders = (value: unknown): value is RequestLike => {
+  if (!isObject(value) || !Array.isArray(value.rawHeaders)) return false
+  const headers = value.headers
+  return !isObject(headers) || value.rawHeaders.length !== Object.keys(headers).length * 2
+}
+
+/** Every header line of a Node request, by lower-case name: `rawHeaders`, else the `headers` record. */
+function ownHeaders(request: Record<string, unknown>): Map<string, string[]> {
+  const lines = new Map<string, string[]>()
+  const add = (name: string, value: unknown) => {
+    if (typeof value !== 'string') return
+    const key = name.toLowerCase()
+    lines.set(key, [...(lines.get(key) ?? []), value])
+  }
+  if (Array.isArray(request.rawHeaders)) {
+    const raw = request.rawHeaders as unknown[]
+    for (let i = 0; i + 1 < raw.length; i += 2)
+      if (typeof raw[i] === 'string') add(raw[i] as string, raw[i + 1])
+  } else if (isObject(request.headers) && typeof request.headers.get !== 'function') {
+    for (const [name, value] of Object.entries(request.headers))
+      for (const item of Array.isArray(value) ? value : [value]) add(name, item)
+  }
+  return lines
+}
+
+/**
+ * graphql-ws `connectionParams` as headers, under the upgrade request's own: a header name the
+ * request carries (its cookies, its `Authorization`) is never replaced by a connection param, which
+ * only fills in what the request lacks.
+ */
+function underOwn(params: Record<string, unknown>, own: unknown): RequestLike {
+  const merged: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(params))
+    if (typeof value === 'string') {
+      const key = name.toLowerCase()
+      const previous = merged[key]
+      merged[key] = previous === undefined ? value : [...[previous].flat(), value]
+    }
+  if (isObject(own)) for (const [name, values] of ownHeaders(own)) merged[name] = values
+  return merged
+}
+
 /** The default credential lookup: graphql-ws `connectionParams`, then the HTTP request. */
 export function defaultRequest(context: Readonly<Record<string, unknown>>): RequestLike | undefined {
   const params = context.connectionParams
-  if (isObject(params) && Object.keys(params).length > 0) return params as RequestLike
+  if (isObject(params) && Object.keys(params).length > 0)
+    return underOwn(params, context.req ?? (isObject(context.extra) ? context.extra.request : undefined))
+  // Node keeps only the first Authorization in `req.headers`, from which Yoga builds `request`: the
+  // raw lines are what lets core see two of them (`token_ambiguous`) instead of the first one.
+  if (repeatsHeaders(context.req)) return context.req
   for (const candidate of [context.request, context.req, isObject(context.extra) && context.extra.request])
     if (isObject(candidate)) return candidate as RequestLike
   return undefined

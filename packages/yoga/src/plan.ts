@@ -12,6 +12,7 @@ import {
   isObjectType,
   isUnionType,
 } from 'graphql'
+import { checkUnused, definitionsOf } from './definitions.js'
 import { type Declared, declaredOn, type Rule } from './directives.js'
 import { unchecked } from './errors.js'
 import type { Slot } from './slot.js'
@@ -48,10 +49,11 @@ export function createPlan(
   options: { protectAll: boolean; onDeny: 'reject' | 'null' },
 ): Plan {
   const declared = new Map<object, Declared>()
+  const definitions = definitionsOf(schema)
   const read = (element: Field | GraphQLNamedType, where: string): Declared => {
     let found = declared.get(element)
     if (!found) {
-      found = declaredOn(schema, element, where)
+      found = declaredOn(definitions, element, where)
       declared.set(element, found)
     }
     return found
@@ -132,6 +134,8 @@ export function createPlan(
       }
     }
   }
+  // A foreign definition nobody uses where rules are read still fails here, before any request.
+  checkUnused(definitions)
   for (const field of atResolve.keys()) wrap(field)
   return { schema, protectAll: options.protectAll, requirementOf, atResolve, documents: new WeakMap() }
 }

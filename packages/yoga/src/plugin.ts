@@ -48,6 +48,8 @@ export type AuthPlugin<Claims = DefaultClaims> = Plugin<AuthContext<Claims>> & {
 interface RequestState<Claims> {
   /** Where the credentials were read; a running subscription verifies them again. */
   readonly request: RequestLike | undefined
+  /** What the state is kept under: the HTTP request, or the context for a socket's operation. */
+  readonly key: object
   readonly identity: Identity<Claims> | null
   /** The error that stops every operation: an invalid token (unless opted out) or a 503. */
   readonly rejection: AuthError | undefined
@@ -155,22 +157,27 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     return plan
   }
 
-  /** Verifies credentials, keeping a refresh's cookies aside for the response. */
-  function authenticate(request: RequestLike, refresh: boolean): Promise<AuthResult<Claims>> {
+  /** Verifies credentials, keeping a refresh's cookies aside for the response of `key`. */
+  function authenticate(request: RequestLike, refresh: boolean, key: object): Promise<AuthResult<Claims>> {
     return auth.authenticate(request, { refresh }).then((result) => {
       if (!result.setCookie) return result
-      if (refresh && result.setCookie.length) cookies.set(request, result.setCookie)
+      if (refresh && result.setCookie.length) cookies.set(key, result.setCookie)
       // What stays on the request holds no token.
       const { setCookie: _, ...rest } = result
       return rest
     })
   }
 
-  function stateFrom(request: RequestLike | undefined, result: AuthResult<Claims>): RequestState<Claims> {
+  function stateFrom(
+    request: RequestLike | undefined,
+    key: object,
+    result: AuthResult<Claims>,
+  ): RequestState<Claims> {
     const rejected = result.status === 'rejected' ? result.error : undefined
     const anonymous = rejected?.status === 401 && config.invalidToken === 'anonymous'
     return {
       request,
+      key,
       identity: result.status === 'authenticated' ? result.identity : null,
       rejection: anonymous ? undefined : rejected,
       denials: undefined,
@@ -190,16 +197,22 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
    */
   function stateOf(context: Readonly<Record<string, unknown>>): MaybePromise<RequestState<Claims>> {
     const request = config.request(context)
-    const key = request !== undefined && request === context.request ? request : context
+    // The HTTP request's credentials, read from Yoga's Fetch `request` or from the Node `req` under
+    // it, belong to that request: its state is shared by a batch, and its response carries cookies.
+    const http = context.request
+    const key =
+      request !== undefined && isObject(http) && (request === http || request === context.req)
+        ? http
+        : context
     let state = states.get(key)
     if (state) return state
     // A cached token is answered without a promise, so Yoga stays on its synchronous path.
     const known = request === undefined ? ANONYMOUS : authenticateSync?.(request)
     if (known) {
-      state = stateFrom(request, known)
+      state = stateFrom(request, key, known)
     } else {
-      state = authenticate(request!, key === request && served.get(request) === true).then((done) =>
-        stateFrom(request, done),
+      state = authenticate(request!, key === http && served.get(key) === true, key).then((done) =>
+        stateFrom(request, key, done),
       )
       // Once settled, later hooks and operations of the request read the value, not the promise.
       state.then((done) => states.set(key, done), ignore)
@@ -212,9 +225,9 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
    * What a running subscription verifies again. After a refresh the request's access cookie is
    * stale: the new cookies are verified, as the browser will send them, and never refreshed again.
    */
-  function credentialsOf(request: RequestLike | undefined): RequestLike | undefined {
-    const refreshed = request && cookies.get(request)
-    return refreshed?.length ? { cookie: refreshed.map(cookiePair).join('; ') } : request
+  function credentialsOf(state: RequestState<Claims>): RequestLike | undefined {
+    const refreshed = cookies.get(state.key)
+    return refreshed?.length ? { cookie: refreshed.map(cookiePair).join('; ') } : state.request
   }
 
   /** Errors for the operation, or undefined when it may run. Registers resolve-time checks. */
@@ -281,7 +294,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       if (errors) return setResultAndStopExecution({ errors })
       if (!state.identity) return
       const { identity } = state
-      const credentials = credentialsOf(state.request)
+      const credentials = credentialsOf(state)
       return {
         onSubscribeResult({ result, setResult }) {
           if (!isAsyncIterable(result)) return
@@ -321,6 +334,8 @@ type MaybePromise<T> = T | Promise<T>
 const ANONYMOUS: AuthResult<never> = Object.freeze({ status: 'anonymous' })
 
 const ignore = () => {}
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
 
 function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
   return typeof (value as Promise<T> | undefined)?.then === 'function'

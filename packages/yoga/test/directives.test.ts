@@ -69,6 +69,24 @@ describe('declarations', () => {
     )
   })
 
+  it('refuses an unknown @auth argument and an @auth the schema does not define, naming the field', () => {
+    // assumeValidSDL lets through what graphql's own SDL validation would catch.
+    const loose = (sdl: string) =>
+      envelop({
+        plugins: [
+          useEngine(graphql),
+          useSchema(graphql.buildASTSchema(graphql.parse(sdl), { assumeValidSDL: true })),
+          useAuth({ auth }),
+        ],
+      })
+    expect(() => loose(`${authDirectiveTypeDefs} type Query { x: String @auth(role: ["admin"]) }`)).toThrow(
+      'Query.x: @auth has an unknown argument "role"',
+    )
+    expect(() => loose('type Query { x: String @auth(roles: ["admin"]) }')).toThrow(
+      /^Query\.x: uses @auth, which the schema does not define/,
+    )
+  })
+
   it('reads @auth from type extensions', async () => {
     const schema = createSchema({
       typeDefs: [authDirectiveTypeDefs, 'type Query { x: String }', 'extend type Query @auth(scopes: ["x"])'],

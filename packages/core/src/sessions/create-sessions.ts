@@ -321,6 +321,7 @@ export function createSessions(options: SessionsOptions): Sessions {
     now,
     clearCookies,
     refreshBefore,
+    hasRefresh: (headers) => readCookie(headers, cookies.refreshName) !== undefined,
     async refresh(headers, currentExpiresAt) {
       const token = readCookie(headers, cookies.refreshName)
       if (token === undefined) return undefined

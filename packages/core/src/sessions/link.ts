@@ -15,6 +15,8 @@ export interface SessionLink {
     | undefined
   /** The sessions' clock, in milliseconds. */
   readonly now: () => number
+  /** Whether the request carries a refresh cookie, without trading it. */
+  hasRefresh(headers: HeaderReader): boolean
   /**
    * Refreshes from the refresh cookie; undefined when the request has none. Throws `AuthError`s.
    * With `currentExpiresAt` (a proactive refresh), also undefined when a new access token would not

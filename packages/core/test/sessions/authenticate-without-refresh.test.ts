@@ -32,10 +32,21 @@ describe('authenticate(request, { refresh: false })', () => {
     expect(refreshed.setCookie).toHaveLength(2)
   })
 
-  it('treats a request holding only a refresh cookie as anonymous', async () => {
+  it('rejects a request holding only a refresh cookie with token_expired: refresh over HTTP first', async () => {
     const { auth, issued } = await setup()
     const onlyRefresh = withCookies(issued.setCookie.slice(1))
-    expect(await auth.authenticate(onlyRefresh, { refresh: false })).toEqual({ status: 'anonymous' })
+    const result = await auth.authenticate(onlyRefresh, { refresh: false })
+    expect(result).toMatchObject({
+      status: 'rejected',
+      error: {
+        code: 'token_expired',
+        status: 401,
+        message: expect.stringContaining('refresh the session over HTTP'),
+      },
+    })
+    // Nothing was rotated or cleared: an HTTP request still refreshes from the same cookie.
+    expect(result.setCookie).toBeUndefined()
+    expect(await auth.authenticate(onlyRefresh)).toMatchObject({ status: 'authenticated' })
   })
 
   it('rejects a revoked session with revoked', async () => {

@@ -30,14 +30,19 @@ export async function serveWebSocket(app: Served): Promise<string> {
   return url.replace('http://', 'ws://')
 }
 
-/** Serves a router with tRPC's fetch adapter, behind a plain Node server (as Next.js, Bun or Deno would). */
-export function serveFetch(app: Served): Promise<string> {
+/**
+ * Serves a router with tRPC's fetch adapter, behind a plain Node server (as Next.js, Bun or Deno would).
+ * With `nodeRequest`, `createContext` gets the Node request as `req`, as the README recommends on Node.
+ */
+export function serveFetch(app: Served, options: { nodeRequest?: boolean } = {}): Promise<string> {
   const server = createServer(async (req, res) => {
     const response = await fetchRequestHandler({
       endpoint: '/trpc',
       req: incomingMessageToRequest(req, res, { maxBodySize: null }),
       router: app.router,
-      createContext: app.createContext,
+      createContext: options.nodeRequest
+        ? (opts: AuthContextOptions) => app.createContext({ ...opts, req })
+        : app.createContext,
     })
     res.statusCode = response.status
     response.headers.forEach((value, name) => {

@@ -1,4 +1,4 @@
-import { createAuth, createSessions } from '@portcullis/core'
+import { createAuth, createSessions, type Duration, memoryStore } from '@portcullis/core'
 import { authErrorFormatter, createAuthContext, createAuthProcedures } from '@portcullis/trpc'
 import { initTRPC } from '@trpc/server'
 
@@ -32,10 +32,33 @@ export function cookieJar() {
   }
 }
 
-/** An app on core's sessions (5-minute access cookie, refresh cookie), with a signed-in browser. */
-export async function createSessionApp() {
+/** A memory store that counts its reads. */
+function countingStore() {
+  const store = memoryStore()
+  const reads = { count: 0 }
+  return {
+    reads,
+    store: {
+      ...store,
+      get: (key: string) => {
+        reads.count++
+        return store.get(key)
+      },
+    } satisfies typeof store,
+  }
+}
+
+/**
+ * An app on core's sessions (5-minute access cookie, refresh cookie), with a signed-in browser.
+ * `options` replace the context options (re-checks every 30 ms by default).
+ */
+export async function createSessionApp(
+  options: { recheckInterval: Duration | false } = { recheckInterval: '30ms' },
+) {
   const clock = manualClock()
+  const { store, reads } = countingStore()
   const sessions = createSessions({
+    store,
     secret: 'a-session-secret-of-at-least-32-bytes',
     issuer: 'https://api.example.com',
     audience: 'https://api.example.com',
@@ -43,11 +66,12 @@ export async function createSessionApp() {
     now: clock.now,
   })
   const auth = createAuth({ sessions })
-  const createContext = createAuthContext(auth, { now: clock.now, recheckInterval: '30ms' })
+  const createContext = createAuthContext(auth, { now: clock.now, ...options })
   const t = initTRPC.context<typeof createContext>().create({ errorFormatter: authErrorFormatter })
   const { protectedProcedure, publicProcedure } = createAuthProcedures(t)
   const router = t.router({
     me: protectedProcedure.query(({ ctx }) => ctx.identity.subject),
+    publish: protectedProcedure.mutation(({ ctx }) => `published by ${ctx.identity.subject}`),
     search: publicProcedure.query(({ ctx }) => ctx.identity?.subject ?? 'anonymous'),
     ticks: protectedProcedure.subscription(async function* ({ signal }) {
       // Bounded: a test that forgets to stop still ends.
@@ -59,7 +83,7 @@ export async function createSessionApp() {
   })
   const browser = cookieJar()
   browser.apply((await sessions.issue({ subject: 'alice' })).setCookie)
-  return { router, createContext, clock, sessions, browser }
+  return { router, createContext, clock, sessions, browser, reads }
 }
 
 export type SessionRouter = Awaited<ReturnType<typeof createSessionApp>>['router']

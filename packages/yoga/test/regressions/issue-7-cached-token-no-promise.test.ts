@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest'
 import { audience, issuer, makeSchema, secret, sign } from '../fixtures.js'
 
 function setup() {
-  let time = Date.now()
+  // A second ahead: a token signed just after (its `iat` rounded up to the next second, under load)
+  // is then never "issued in the future" with clockTolerance 0.
+  let time = Date.now() + 1000
   const auth = createAuth({ issuer, audience, secret, now: () => time, clockTolerance: 0 })
   const plugin = useAuth({ auth })
   const yoga = createYoga({ schema: makeSchema(), plugins: [plugin], logging: false })
