@@ -1,0 +1,38 @@
+// What the root README's quick starts (examples/quick-starts/src) must do when run from a packed install.
+import * as assert from 'node:assert/strict'
+import type { ProbeContext } from '../probe.js'
+
+/** A malformed bearer token is rejected with its code and status. */
+export function core({ output }: ProbeContext): void {
+  assert.match(output(), /token_malformed 401/)
+}
+
+/** A session cookie from `issue` authenticates as its subject, with its roles. */
+export function sessions({ output }: ProbeContext): void {
+  assert.match(output(), /alice \[ 'admin' \]/)
+}
+
+/** Public procedures answer anyone; protected ones answer 401 with a Bearer challenge. */
+export async function trpc({ url }: ProbeContext): Promise<void> {
+  const search = await fetch(`${url}/trpc/search`)
+  assert.equal(search.status, 200)
+  assert.equal((await search.json()).result.data, 'anonymous')
+  const me = await fetch(`${url}/trpc/me`)
+  assert.equal(me.status, 401)
+  assert.equal(me.headers.get('www-authenticate'), 'Bearer')
+}
+
+/** @public fields answer anyone; @auth fields and types refuse an anonymous request. */
+export async function yoga({ url }: ProbeContext): Promise<void> {
+  const post = async (query: string) =>
+    (
+      await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      })
+    ).json()
+  assert.deepEqual(await post('{ health }'), { data: { health: 'ok' } })
+  assert.equal((await post('{ me { id } }')).errors?.[0]?.extensions?.code, 'UNAUTHENTICATED')
+  assert.equal((await post('{ stats { users } }')).errors?.[0]?.extensions?.code, 'UNAUTHENTICATED')
+}
