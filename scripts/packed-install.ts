@@ -132,6 +132,12 @@ async function check({ name, dir, installs, files, probe }: Subject): Promise<vo
   log(`${name}: npm install ${installs.join(' ')}`)
   createProject(project, installs.map(dependency))
 
+  const versions = installs.map((pkg) => {
+    const manifest = join(project, 'node_modules', pkg, 'package.json')
+    return `${pkg}@${JSON.parse(readFileSync(manifest, 'utf8')).version}`
+  })
+  log(`${name}: installed ${versions.join(' ')}`)
+
   // One @portcullis/core, which every adapter resolves too: instanceof AuthError holds across them.
   const cores = copiesOf(project, '@portcullis/core')
   if (cores.length !== 1)

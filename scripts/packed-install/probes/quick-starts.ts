@@ -2,17 +2,32 @@
 import * as assert from 'node:assert/strict'
 import type { ProbeContext } from '../probe.js'
 
-/** A malformed bearer token is rejected with its code and status. */
+/**
+ * A malformed bearer token is rejected with its code and status.
+ *
+ * @example
+ * await core({ ...(await start(file, { cwd })), sign }) // throws when it does not
+ */
 export function core({ output }: ProbeContext): void {
   assert.match(output(), /token_malformed 401/)
 }
 
-/** A session cookie from `issue` authenticates as its subject, with its roles. */
+/**
+ * A session cookie from `issue` authenticates as its subject, with its roles.
+ *
+ * @example
+ * await sessions({ ...(await start(file, { cwd })), sign }) // throws when it does not
+ */
 export function sessions({ output }: ProbeContext): void {
   assert.match(output(), /alice \[ 'admin' \]/)
 }
 
-/** Public procedures answer anyone; protected ones answer 401 with a Bearer challenge. */
+/**
+ * Public procedures answer anyone; protected ones answer 401 with a Bearer challenge.
+ *
+ * @example
+ * await trpc({ ...(await start(file, { cwd })), sign }) // throws when it does not
+ */
 export async function trpc({ url }: ProbeContext): Promise<void> {
   const search = await fetch(`${url}/trpc/search`)
   assert.equal(search.status, 200)
@@ -22,7 +37,12 @@ export async function trpc({ url }: ProbeContext): Promise<void> {
   assert.equal(me.headers.get('www-authenticate'), 'Bearer')
 }
 
-/** @public fields answer anyone; @auth fields and types refuse an anonymous request. */
+/**
+ * @public fields answer anyone; @auth fields and types refuse an anonymous request.
+ *
+ * @example
+ * await yoga({ ...(await start(file, { cwd })), sign }) // throws when it does not
+ */
 export async function yoga({ url }: ProbeContext): Promise<void> {
   const post = async (query: string) =>
     (

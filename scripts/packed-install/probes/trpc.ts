@@ -6,7 +6,12 @@ const issuer = 'https://id.example.com/'
 const audience = 'https://api.example.com'
 const secret = 'a-shared-secret-of-at-least-32-bytes!!'
 
-/** 401 with a Bearer challenge without a token; the typed identity with one; 403 for a missing scope. */
+/**
+ * 401 with a Bearer challenge without a token; the typed identity with one; 403 for a missing scope.
+ *
+ * @example
+ * await quick_start_0({ ...(await start(file, { cwd })), sign }) // throws when it does not
+ */
 export async function quick_start_0({ url, sign }: ProbeContext): Promise<void> {
   const anonymous = await fetch(`${url}/trpc/me`)
   assert.equal(anonymous.status, 401)

@@ -13,7 +13,12 @@ const post = (url: string | undefined, query: string, headers: Record<string, st
     body: JSON.stringify({ query }),
   })
 
-/** @public fields answer anyone; @auth fields need a token; the token's subject reaches resolvers. */
+/**
+ * @public fields answer anyone; @auth fields need a token; the token's subject reaches resolvers.
+ *
+ * @example
+ * await quick_start_0({ ...(await start(file, { cwd })), sign }) // throws when it does not
+ */
 export async function quick_start_0({ url, sign }: ProbeContext): Promise<void> {
   const health = await post(url, '{ health }')
   assert.deepEqual(await health.json(), { data: { health: 'ok' } })
