@@ -13,7 +13,14 @@ import { basename, join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { SignJWT } from 'jose'
 import type { Probes, Sign } from './packed-install/probe.js'
-import { bin, copiesOf, createProject, resolvedFrom, typecheck } from './packed-install/project.js'
+import {
+  bin,
+  copiesOf,
+  createProject,
+  publishedProblems,
+  resolvedFrom,
+  typecheck,
+} from './packed-install/project.js'
 import { importedPackages, installed, section, tsBlocks } from './packed-install/readme.js'
 import { start } from './packed-install/run.js'
 
@@ -137,6 +144,11 @@ async function check({ name, dir, installs, files, probe }: Subject): Promise<vo
     return `${pkg}@${JSON.parse(readFileSync(manifest, 'utf8')).version}`
   })
   log(`${name}: installed ${versions.join(' ')}`)
+
+  for (const pkg of installs.filter((pkg) => tarballs.has(pkg))) {
+    const problems = publishedProblems(join(project, 'node_modules', pkg))
+    if (problems.length) throw new Error(`${pkg} as published:\n${problems.join('\n')}`)
+  }
 
   // One @portcullis/core, which every adapter resolves too: instanceof AuthError holds across them.
   const cores = copiesOf(project, '@portcullis/core')

@@ -1,6 +1,6 @@
 // A user's project outside the workspace: npm installs the packed tarballs and what the README adds.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 // What any TypeScript user adds to a project; the versions are the ones the workspace tests with.
@@ -131,4 +131,32 @@ export function bin(dir: string, name: string, args: string[]): string {
 function failureOutput(error: unknown): string {
   const { stdout, stderr } = error as { stdout?: string; stderr?: string }
   return `${stdout ?? ''}${stderr ?? ''}`
+}
+
+/**
+ * What is wrong with an installed package's files as published: a missing LICENSE or README, or a
+ * source map that points at sources it does not carry (`sourcesContent`), since `src/` is not shipped.
+ *
+ * @example
+ * publishedProblems('/tmp/p/trpc/node_modules/@portcullis/trpc') // []
+ */
+export function publishedProblems(pkg: string): string[] {
+  const problems: string[] = []
+  for (const file of ['LICENSE', 'README.md', 'package.json'])
+    if (!existsSync(join(pkg, file))) problems.push(`${file} is not in the package`)
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) walk(path)
+      else if (entry.name.endsWith('.map')) {
+        const map = JSON.parse(readFileSync(path, 'utf8')) as {
+          sources: string[]
+          sourcesContent?: unknown[]
+        }
+        if (map.sourcesContent?.length !== map.sources.length) problems.push(`${path} has no sourcesContent`)
+      }
+    }
+  }
+  if (existsSync(join(pkg, 'dist'))) walk(join(pkg, 'dist'))
+  return problems
 }

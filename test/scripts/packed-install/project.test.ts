@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { copiesOf, resolvedFrom } from '../../../scripts/packed-install/project.js'
+import { copiesOf, publishedProblems, resolvedFrom } from '../../../scripts/packed-install/project.js'
 
 function fakePackage(dir: string, name: string): void {
   mkdirSync(dir, { recursive: true })
@@ -38,5 +38,30 @@ describe('counting copies of @portcullis/core in an installed project', () => {
     expect(resolvedFrom(dir, '@portcullis/core', '@portcullis/trpc')).not.toBe(
       resolvedFrom(dir, '@portcullis/core'),
     )
+  })
+})
+
+describe('checking an installed package as published', () => {
+  it('accepts a LICENSE, a README and source maps that carry their sources', () => {
+    const dir = join(project(), 'node_modules/@portcullis/core')
+    for (const file of ['LICENSE', 'README.md']) writeFileSync(join(dir, file), 'text')
+    mkdirSync(join(dir, 'dist'))
+    const map = { version: 3, sources: ['../src/index.ts'], sourcesContent: ['export {}'], mappings: '' }
+    writeFileSync(join(dir, 'dist/index.js.map'), JSON.stringify(map))
+    expect(publishedProblems(dir)).toEqual([])
+  })
+
+  it('names a missing LICENSE and a source map without sourcesContent', () => {
+    const dir = join(project(), 'node_modules/@portcullis/core')
+    writeFileSync(join(dir, 'README.md'), 'text')
+    mkdirSync(join(dir, 'dist'))
+    writeFileSync(
+      join(dir, 'dist/index.js.map'),
+      JSON.stringify({ version: 3, sources: ['../src/index.ts'] }),
+    )
+    expect(publishedProblems(dir)).toEqual([
+      'LICENSE is not in the package',
+      `${join(dir, 'dist/index.js.map')} has no sourcesContent`,
+    ])
   })
 })
