@@ -57,7 +57,8 @@ const packages = readdirSync(join(root, 'packages'))
   .filter(({ manifest }) => !manifest.private)
 log(`packages: ${packages.map(({ manifest }) => manifest.name).join(', ')}`)
 
-if (!args.has('--no-build')) execFileSync('pnpm', ['build'], { cwd: root, stdio: 'inherit' })
+if (!args.has('--no-build'))
+  execFileSync('pnpm', ['build'], { cwd: root, stdio: 'inherit', timeout: 300_000 })
 
 const tmp = mkdtempSync(join(tmpdir(), 'portcullis-packed-'))
 if (!relative(root, tmp).startsWith('..')) throw new Error(`${tmp} is inside the workspace`)
@@ -66,6 +67,7 @@ for (const { path, manifest } of packages) {
   const out = execFileSync('pnpm', ['pack', '--pack-destination', join(tmp, 'tarballs')], {
     cwd: path,
     encoding: 'utf8',
+    timeout: 120_000,
   })
   const tarball = out.trim().split('\n').at(-1)?.trim() ?? ''
   if (!tarball.endsWith('.tgz') || !existsSync(tarball)) throw new Error(`pnpm pack gave no tarball:\n${out}`)

@@ -6,6 +6,10 @@ import { join } from 'node:path'
 // What any TypeScript user adds to a project; the versions are the ones the workspace tests with.
 const TOOLING = ['typescript@~5.9.3', '@types/node@^20']
 
+// Bounds on each child: a hung registry or compiler fails the step instead of hanging CI.
+const NPM_TIMEOUT = 300_000
+const TSC_TIMEOUT = 300_000
+
 const STRICT = {
   strict: true,
   target: 'ES2022',
@@ -40,10 +44,7 @@ export function createProject(dir: string, dependencies: string[]): void {
   execFileSync(
     'npm',
     ['install', '--no-audit', '--no-fund', '--loglevel=error', ...dependencies, ...TOOLING],
-    {
-      cwd: dir,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
+    { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], timeout: NPM_TIMEOUT },
   )
 }
 
@@ -83,7 +84,11 @@ export function resolvedFrom(dir: string, specifier: string, from?: string): str
   // workspace's tsconfig paths (which map @portcullis/* to the sources).
   const script = `const { createRequire } = require('node:module'); const { realpathSync } = require('node:fs');
     process.stdout.write(realpathSync(createRequire(process.argv[1]).resolve(process.argv[2])))`
-  return execFileSync(process.execPath, ['-e', script, base, specifier], { cwd: dir, encoding: 'utf8' })
+  return execFileSync(process.execPath, ['-e', script, base, specifier], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 30_000,
+  })
 }
 
 /**
@@ -101,9 +106,13 @@ export function typecheck(dir: string, tsconfig: string): number {
     execFileSync(join(dir, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', tsconfig], {
       cwd: dir,
       encoding: 'utf8',
+      timeout: TSC_TIMEOUT,
     })
   } catch (error) {
     output = failureOutput(error)
+    // Killed, or failed without a single diagnostic (a crash): that is a failure too, never a pass.
+    if ((error as { signal?: string }).signal || !/error TS\d+/.test(output))
+      throw new Error(`tsc --noEmit -p ${tsconfig} did not finish:\n${output}`)
   }
   const errors = output.split('\n').filter((line) => /error TS\d+/.test(line))
   const theirs = errors.filter(
@@ -122,7 +131,11 @@ export function typecheck(dir: string, tsconfig: string): number {
  */
 export function bin(dir: string, name: string, args: string[]): string {
   try {
-    return execFileSync(join(dir, 'node_modules', '.bin', name), args, { cwd: dir, encoding: 'utf8' })
+    return execFileSync(join(dir, 'node_modules', '.bin', name), args, {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: TSC_TIMEOUT,
+    })
   } catch (error) {
     throw new Error(`${name} ${args.join(' ')} failed:\n${failureOutput(error)}`)
   }

@@ -37,20 +37,24 @@ export function start(file: string, options: { cwd: string; timeoutMs?: number }
     child.once('exit', (code, signal) => done({ code, signal })),
   )
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    // A server that ignores SIGTERM (or is stuck) gets SIGKILL after 5 s, so stopping is bounded.
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000)
     await exited
+    clearTimeout(force)
   }
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      void stop().then(() =>
-        reject(new Error(`${file} neither listened nor exited in ${timeoutMs} ms:\n${output}`)),
-      )
+      reject(new Error(`${file} neither listened nor exited in ${timeoutMs} ms:\n${output}`))
+      void stop()
     }, timeoutMs)
     child.once('message', (message) => {
       clearTimeout(timer)
       const port = (message as { listening: number }).listening
       resolve({ url: `http://127.0.0.1:${port}`, output: () => output, stop })
     })
+    // Settling twice is a no-op: after a timeout or a listen, a later exit changes nothing.
     void exited.then(({ code, signal }) => {
       clearTimeout(timer)
       if (code === 0) resolve({ output: () => output, stop })
