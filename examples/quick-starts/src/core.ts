@@ -6,8 +6,11 @@ const auth = createAuth({
   audience: 'https://api.example.com',
 })
 
-// A Fetch Request, a Node IncomingMessage, Headers or a plain header record:
-const request = new Request('https://api.example.com/reports', { headers: { authorization: 'Bearer 1.2.3' } })
+// A Fetch Request, a Node IncomingMessage, Headers or a plain header record. This one carries an
+// unsigned token ("alg": "none", "sub": "alice"), rejected before any key is fetched:
+const request = new Request('https://api.example.com/reports', {
+  headers: { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.' },
+})
 const result = await auth.authenticate(request)
 if (result.status === 'authenticated') requireScopes(result.identity, ['read:reports'])
-else if (result.status === 'rejected') console.log(result.error.code, result.error.status) // token_malformed 401
+else if (result.status === 'rejected') console.log(result.error.code, result.error.status) // algorithm_not_allowed 401

@@ -3,13 +3,13 @@ import * as assert from 'node:assert/strict'
 import type { ProbeContext } from '../probe.js'
 
 /**
- * A malformed bearer token is rejected with its code and status.
+ * An unsigned (`alg: none`) bearer token is rejected with its code and status.
  *
  * @example
  * await core({ ...(await start(file, { cwd })), sign }) // throws when it does not
  */
 export function core({ output }: ProbeContext): void {
-  assert.match(output(), /token_malformed 401/)
+  assert.match(output(), /algorithm_not_allowed 401/)
 }
 
 /**
