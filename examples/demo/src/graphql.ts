@@ -1,3 +1,4 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql'
 import type { Auth, Identity } from '@portcullis/core'
 import { type AuthContext, authDirectiveTypeDefs, useAuth } from '@portcullis/yoga'
 import { createSchema, createYoga } from 'graphql-yoga'
@@ -37,6 +38,8 @@ const typeDefs = /* GraphQL */ `
 
 /**
  * The demo's GraphQL endpoint at `/graphql` with GraphiQL: public, `@auth`, scope- and role-guarded fields.
+ * GraphiQL's code and styles are served by the demo itself (`@graphql-yoga/render-graphiql`), not a CDN,
+ * so it works offline.
  *
  * @example
  * const yoga = createDemoYoga(auth, 'memory')
@@ -49,6 +52,7 @@ export function createDemoYoga(auth: Auth, store: 'memory' | 'redis' = 'memory')
       title: 'Portcullis demo',
       defaultQuery: '{ hello me { subject scopes roles } reports { id title } }',
     },
+    renderGraphiQL,
     landingPage: false,
     plugins: [useAuth({ auth })],
     schema: createSchema<AuthContext>({

@@ -8,7 +8,7 @@ const STYLE = `
   table { border-collapse: collapse; width: 100% } td, th { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #ddd; vertical-align: top }
   code, pre, textarea { font: 13px/1.4 ui-monospace, monospace } pre { white-space: pre-wrap; word-break: break-all; margin: 0 }
   .ok { color: #17692b } .denied { color: #a11 } button { font: inherit; padding: .2rem .7rem; margin: .1rem }
-  textarea { width: 100%; height: 5rem }
+  textarea { width: 100%; height: 5rem } #logout-form { display: inline } [hidden] { display: none !important }
 `
 
 /**
@@ -78,7 +78,7 @@ const CALLS: readonly Call[] = [
 ]
 
 /**
- * The app page: calls both APIs with the cookie session and shows every answer, 401 and 403 included.
+ * The app page: calls both APIs with the cookie session as it loads and shows every answer, 401 and 403 included.
  *
  * @example
  * res.end(appPage())
@@ -93,11 +93,11 @@ export function appPage(): string {
 <body>
 <h1>Portcullis demo</h1>
 <p id="who">Checking the session...</p>
-<form method="post" action="/logout" style="display:inline"><button id="logout">Log out</button></form>
-<a href="/login" id="login">Log in as someone else</a> · <a href="/graphql">GraphiQL</a>
+<form method="post" action="/logout" id="logout-form" hidden><button id="logout">Log out</button></form>
+<a href="/login" id="login">Log in</a> · <a href="/graphql">GraphiQL</a>
 
 <h2>Both APIs, with the cookie session</h2>
-<p><button id="call-all">Call everything</button> The session cookies go with every request; the browser's JavaScript cannot read them.</p>
+<p>The page called everything when it loaded; <button id="call-all">Call everything</button> again. The session cookies go with every request; the browser's JavaScript cannot read them.</p>
 <table><thead><tr><th>API</th><th>call</th><th>guard</th><th></th><th>answer</th></tr></thead>
 <tbody>${rows}</tbody></table>
 
@@ -162,17 +162,22 @@ async function whoami() {
   const { status, answer } = await trpc('whoami')
   const who = document.getElementById('who')
   who.dataset.subject = answer?.subject ?? ''
+  // Log out only with a session to end; "Log in" becomes "Log in as someone else" once there is one.
+  document.getElementById('logout-form').hidden = !answer
+  document.getElementById('login').textContent = answer ? 'Log in as someone else' : 'Log in'
   who.textContent = answer
     ? 'Logged in as ' + answer.subject + ' (scopes: ' + (answer.scopes.join(' ') || 'none') + '; roles: ' + (answer.roles.join(' ') || 'none') + ')'
     : status === 200 ? 'Not logged in: the public calls work, the others answer 401.' : 'Session rejected: HTTP ' + status
 }
 
 for (const button of document.querySelectorAll('[data-call]')) button.onclick = () => run(button.dataset.call)
-document.getElementById('call-all').onclick = async () => {
+// One round: who is logged in, then every call; body[data-done] counts finished rounds (the browser test waits on it).
+async function callEverything() {
   await whoami()
   await Promise.all(Object.keys(calls).map(run))
   document.body.dataset.done = String(Number(document.body.dataset.done ?? 0) + 1)
 }
+document.getElementById('call-all').onclick = callEverything
 document.getElementById('mint').onclick = async () => {
   const response = await fetch('/token', { method: 'POST' })
   const body = await response.json()
@@ -180,7 +185,7 @@ document.getElementById('mint').onclick = async () => {
   document.getElementById('token').value = body.token ?? ''
   document.getElementById('curl').textContent = body.curl ?? 'HTTP ' + response.status + ': ' + JSON.stringify(body)
 }
-whoami()
+callEverything()
 </script>
 </body></html>`
 }

@@ -45,12 +45,9 @@ async function logIn(page: Page, user: string): Promise<void> {
   await page.waitForSelector(`#who[data-subject="${user}"]`)
 }
 
-/** Presses "Call everything" and returns each call's HTTP status and answer, as the page shows them. */
-async function callEverything(page: Page): Promise<Record<string, { status: number; answer: string }>> {
-  const round = Number((await page.getAttribute('body', 'data-done')) ?? 0) + 1
-  await page.click('#call-all')
-  await page.waitForSelector(`body[data-done="${round}"]`)
-  return page.$$eval('[data-result]', (cells) =>
+/** Each call's HTTP status and answer, as the page shows them. */
+const shown = (page: Page): Promise<Record<string, { status: number; answer: string }>> =>
+  page.$$eval('[data-result]', (cells) =>
     Object.fromEntries(
       cells.map((cell) => [
         (cell as HTMLElement).dataset.result,
@@ -58,6 +55,20 @@ async function callEverything(page: Page): Promise<Record<string, { status: numb
       ]),
     ),
   )
+
+/** The answers the page shows once it has loaded: it calls everything by itself, without a click. */
+async function answersOnLoad(page: Page): Promise<Record<string, { status: number; answer: string }>> {
+  await page.waitForSelector('body[data-done="1"]')
+  return shown(page)
+}
+
+/** Presses "Call everything" (after the round the page made on load) and returns the new answers. */
+async function callEverything(page: Page): Promise<Record<string, { status: number; answer: string }>> {
+  await page.waitForSelector('body[data-done]')
+  const round = Number(await page.getAttribute('body', 'data-done')) + 1
+  await page.click('#call-all')
+  await page.waitForSelector(`body[data-done="${round}"]`)
+  return shown(page)
 }
 
 const statuses = (results: Record<string, { status: number }>) =>
@@ -86,7 +97,9 @@ describe('the demo in a real browser', () => {
     }
     expect(await page.evaluate(() => document.cookie)).toBe('')
 
-    const first = await callEverything(page)
+    await expect(page.isVisible('#logout')).resolves.toBe(true)
+    await expect(page.textContent('#login')).resolves.toBe('Log in as someone else')
+    const first = await answersOnLoad(page)
     expect(statuses(first)).toEqual({
       'trpc:hello': 200,
       'trpc:me': 200,
@@ -130,7 +143,7 @@ describe('the demo in a real browser', () => {
     await page.waitForURL(`${demo.url}/login`)
     expect(await sessionCookies(context)).toEqual([])
     await page.goto(`${demo.url}/`)
-    const after = await callEverything(page)
+    const after = await answersOnLoad(page)
     expect(after['trpc:me']!.status).toBe(401)
     expect(after['graphql:me']!.status).toBe(401)
     expect(after['trpc:hello']!.status).toBe(200)
@@ -140,7 +153,7 @@ describe('the demo in a real browser', () => {
   it('shows bob (reads reports only) the 403s for writing and for admin', async () => {
     const { context, page } = await newPage()
     await logIn(page, 'bob')
-    const results = await callEverything(page)
+    const results = await answersOnLoad(page)
     expect(statuses(results)).toEqual({
       'trpc:hello': 200,
       'trpc:me': 200,
@@ -162,7 +175,7 @@ describe('the demo in a real browser', () => {
     const { context, page } = await newPage()
     await page.goto(`${demo.url}/`)
     await page.waitForSelector('#who[data-subject=""]')
-    const results = await callEverything(page)
+    const results = await answersOnLoad(page)
     expect(statuses(results)).toEqual({
       'trpc:hello': 200,
       'trpc:me': 401,
@@ -176,6 +189,26 @@ describe('the demo in a real browser', () => {
       'graphql:adminStats': 401,
     })
     expect(results['trpc:me']!.answer).toContain('UNAUTHORIZED')
+    expect(results['trpc:hello']!.answer).toContain('hello, anonymous')
+    // Nothing to log out of: no "Log out" button, and the link says "Log in".
+    await expect(page.isHidden('#logout')).resolves.toBe(true)
+    await expect(page.textContent('#login')).resolves.toBe('Log in')
+    // "Call everything" gives the same answers again.
+    expect(statuses(await callEverything(page))).toEqual(statuses(results))
+    await context.close()
+  })
+
+  it('serves GraphiQL without a CDN: it renders with every other origin unreachable', async () => {
+    const { context, page } = await newPage()
+    const elsewhere: string[] = []
+    await context.route('**/*', (route) => {
+      if (route.request().url().startsWith(demo.url)) return route.continue()
+      elsewhere.push(route.request().url())
+      return route.abort()
+    })
+    await page.goto(`${demo.url}/graphql`)
+    await page.waitForSelector('.graphiql-container', { timeout: 15_000 })
+    expect(elsewhere).toEqual([])
     await context.close()
   })
 })

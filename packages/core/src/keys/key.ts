@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
-import { importJWK, type JWK } from 'jose'
+import { type CryptoKey, importJWK, type JWK } from 'jose'
 
 /**
  * A JWS algorithm Portcullis verifies. `none` is not one of them.
@@ -293,5 +293,5 @@ function isKeyObject(value: unknown): value is KeyObject {
 }
 
 function isCryptoKey(value: unknown): value is CryptoKey {
-  return typeof CryptoKey !== 'undefined' && value instanceof CryptoKey
+  return typeof globalThis.CryptoKey !== 'undefined' && value instanceof globalThis.CryptoKey
 }

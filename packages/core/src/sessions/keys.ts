@@ -1,6 +1,7 @@
 import { createHash, createHmac, createPrivateKey, createPublicKey, hkdfSync, KeyObject } from 'node:crypto'
 import {
   CompactEncrypt,
+  type CryptoKey,
   compactDecrypt,
   type JSONWebKeySet,
   type JWK,
@@ -55,7 +56,8 @@ const secretKid = (bytes: Uint8Array, label: string) =>
 function privateKeyOf(input: PrivateKeyInput, option: string): KeyObject {
   try {
     if (input instanceof KeyObject) return input
-    if (typeof CryptoKey !== 'undefined' && input instanceof CryptoKey) return KeyObject.from(input)
+    if (typeof globalThis.CryptoKey !== 'undefined' && input instanceof globalThis.CryptoKey)
+      return KeyObject.from(input)
     if (typeof input === 'string') return createPrivateKey(input)
     return createPrivateKey({ key: input as import('node:crypto').JsonWebKey, format: 'jwk' })
   } catch {

@@ -1,6 +1,6 @@
 /**
- * Google Wycheproof JOSE vectors (C2SP/wycheproof testvectors_v1, Apache-2.0; see
- * ../shared/wycheproof/SOURCE.md beside the repository). Every vector runs; none is skipped.
+ * Google Wycheproof JOSE vectors (C2SP/wycheproof testvectors_v1, Apache-2.0), vendored in
+ * ./wycheproof/ (SOURCE.md there says from which commit). Every vector runs; none is skipped.
  *
  * How a vector maps onto core: its payloads are arbitrary bytes ("foo"), not JWT claim sets, so each
  * vector runs through the lowest layers that apply, the same ones `createAuth` uses:
@@ -37,8 +37,8 @@ interface Group {
   tests: Vector[]
 }
 
-// shared/ sits beside the repository (CI clones it there too): <repo>/../shared/wycheproof/
-const DIR = new URL('../../../../../shared/wycheproof/', import.meta.url)
+// Vendored beside this file, so a fresh clone has them: see ./wycheproof/SOURCE.md.
+const DIR = new URL('./wycheproof/', import.meta.url)
 const load = (file: string): Group[] => JSON.parse(readFileSync(new URL(file, DIR), 'utf8')).testGroups
 
 const DATA_DEFECTS: Record<number, 'valid' | 'invalid'> = {
