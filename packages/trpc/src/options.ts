@@ -42,7 +42,8 @@ export interface CreateAuthContextOptions<TOpts, TExtra, Claims> {
   context?: (opts: TOpts & { identity: Identity<Claims> | null }) => TExtra | Promise<TExtra>
   /**
    * What an invalid or expired token means. `'reject'` answers `UNAUTHORIZED` to every procedure,
-   * public ones included; `'anonymous'` treats the request as if it carried no token.
+   * public ones included; `'anonymous'` treats the request as if it carried no token. A malformed
+   * request (400) and an unavailable key set or store (503) are never anonymous.
    * @default 'reject'
    */
   invalidToken?: 'reject' | 'anonymous'

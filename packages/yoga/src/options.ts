@@ -23,7 +23,7 @@ export interface UseAuthOptions<Claims = DefaultClaims> {
   onDeny?: 'reject' | 'null'
   /**
    * What a request whose token is present but invalid gets: `'reject'` answers 401 before anything
-   * executes; `'anonymous'` carries on with `identity: null`.
+   * executes; `'anonymous'` carries on with `identity: null` (never for a 400 or a 503).
    * @default 'reject'
    */
   invalidToken?: 'reject' | 'anonymous'
