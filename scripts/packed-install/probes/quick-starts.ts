@@ -56,3 +56,19 @@ export async function yoga({ url }: ProbeContext): Promise<void> {
   assert.equal((await post('{ me { id } }')).errors?.[0]?.extensions?.code, 'UNAUTHENTICATED')
   assert.equal((await post('{ stats { users } }')).errors?.[0]?.extensions?.code, 'UNAUTHENTICATED')
 }
+
+/**
+ * The Express middleware puts a null identity on an anonymous request; a guarded route answers 401.
+ *
+ * @example
+ * await http({ ...(await start(file, { cwd })), sign }) // throws when it does not
+ */
+export async function http({ url }: ProbeContext): Promise<void> {
+  const me = await fetch(`${url}/me`)
+  assert.equal(me.status, 200)
+  assert.deepEqual(await me.json(), { subject: null })
+  const reports = await fetch(`${url}/reports`)
+  assert.equal(reports.status, 401)
+  assert.equal(reports.headers.get('www-authenticate'), 'Bearer')
+  assert.equal((await reports.json()).error, 'token_missing')
+}
