@@ -1,15 +1,10 @@
 import { TokenCache } from './cache.js'
 import { AuthError } from './errors.js'
-import {
-  DEFAULT_ROLE_CLAIMS,
-  type DefaultClaims,
-  type Identity,
-  rolesOf,
-  scopesOf,
-  type TokenSource,
-} from './identity.js'
+import { DEFAULT_ROLE_CLAIMS, type DefaultClaims, type Identity, type TokenSource } from './identity.js'
 import { checkClaims, checkTimes } from './internal/claims.js'
+import { validateClaims } from './internal/claims-schema.js'
 import { parseCompact } from './internal/compact.js'
+import { type CacheEntry, entryOf as frozenEntryOf } from './internal/entry.js'
 import { type HeaderReader, headerReader, type RequestLike } from './internal/headers.js'
 import type { RemoteKeySet } from './keys/jwks.js'
 import type { KeySet } from './keys/key-set.js'
@@ -101,21 +96,13 @@ export interface Auth<Claims = DefaultClaims> {
   readonly now: () => number
 }
 
-interface CacheEntry<Claims> {
-  readonly identity: Identity<Claims>
-  readonly issuer: NormalizedIssuer
-}
-
-/** Freezes a verified value all the way down: a cache hit hands the same object to every request. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const item of Object.values(value)) deepFreeze(item)
-  }
-  return value
-}
-
 /** Access-token failures a valid refresh cookie recovers from: expiry, and a secret rotated out. */
+type Authenticated<Claims> = Extract<AuthResult<Claims>, { status: 'authenticated' }>
+
+/** Two credentials agree when they name the same subject at the same issuer. */
+const sameIdentity = (a: Identity<unknown>, b: Identity<unknown>) =>
+  a.subject === b.subject && a.issuer === b.issuer
+
 const REFRESHABLE = new Set<AuthError['code']>(['token_expired', 'key_not_found', 'signature_invalid'])
 
 /**
@@ -135,7 +122,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
 ): Auth<ClaimsOf<Schema>> {
   type Claims = ClaimsOf<Schema>
   const config = normalizeOptions(options as AuthOptions<StandardSchemaV1 | undefined>)
-  const { issuers, sources, maxTokenSize, realm, onEvent, session } = config
+  const { issuers, sources, maxTokenSize, realm, onEvent, session, firstSourceWins } = config
   const now = options.now ?? session?.now ?? Date.now
   const schema = options.claims
   const roleClaims = options.roles?.claims ?? DEFAULT_ROLE_CLAIMS
@@ -144,31 +131,13 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
   const withRealm = (error: AuthError) =>
     realm === undefined || error.realm !== undefined
       ? error
-      : new AuthError(error.code, error.message, { realm, scopes: error.scopes, roles: error.roles })
-
-  async function validateClaims(payload: Record<string, unknown>): Promise<Claims> {
-    if (!schema) return payload as Claims
-    let result = schema['~standard'].validate(payload)
-    if (result instanceof Promise) result = await result
-    if (result.issues) {
-      const paths = result.issues
-        .slice(0, 5)
-        .map((issue) =>
-          (issue.path ?? [])
-            .map((part) => String(typeof part === 'object' ? part.key : part))
-            .join('.')
-            // Paths can hold payload keys (records): keep them short and plain, never a value.
-            .replace(/[^\w.$-]/g, '')
-            .slice(0, 64),
-        )
-        .map((path) => (path ? `"${path}"` : 'payload'))
-      throw new AuthError(
-        'claim_invalid',
-        `claims did not match the schema at ${[...new Set(paths)].join(', ')}`,
-      )
-    }
-    return result.value as Claims
-  }
+      : new AuthError(error.code, error.message, {
+          realm,
+          scopes: error.scopes,
+          roles: error.roles,
+          status: error.status,
+          cause: error.cause,
+        })
 
   /** Opens a sealed session token (JWE): decryption is its integrity check, and only sessions seal. */
   async function openSealed(token: string) {
@@ -207,23 +176,10 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     source: TokenSource,
   ): Promise<CacheEntry<Claims>> {
     checkClaims(payload, header, issuer.rules, now() / 1000)
-    const claims = await validateClaims(payload)
-    const identity: Identity<Claims> = deepFreeze({
-      subject: payload.sub as string,
-      issuer: payload.iss as string,
-      audience:
-        typeof payload.aud === 'string' ? [payload.aud] : ((payload.aud as string[] | undefined) ?? []),
-      scopes: scopesOf(payload),
-      roles: rolesOf(payload, roleClaims),
-      sessionId: payload.sid as string | undefined,
-      expiresAt: new Date((payload.exp as number) * 1000),
-      issuedAt: typeof payload.iat === 'number' ? new Date(payload.iat * 1000) : undefined,
-      keyId: header.kid as string | undefined,
-      source,
-      claims,
-      payload,
-    })
-    return { identity, issuer }
+    const claims = await validateClaims<Claims>(schema, payload)
+    // Session tokens carry rights only from issue()'s roles and scopes, never from its claims.
+    const fromSessions = issuer === session?.issuer
+    return frozenEntryOf(header, payload, issuer, source, claims, roleClaims, fromSessions)
   }
 
   function emit(event: AuthEvent): void {
@@ -381,43 +337,94 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
   }
 
   /**
-   * The sources in order, as far as they go without waiting: the result, or undefined once a token
-   * needs waiting for (a signature check, a store read, a refresh).
+   * Every source, as far as it goes without waiting: the result, or undefined when a token needs
+   * waiting for (a signature check, a store read, a refresh) or the request carries more than one.
    */
   function authenticateSync(request: RequestLike): AuthResult<Claims> | undefined {
+    // A session cookie always waits: its store is read on every request.
+    if (session) return undefined
     try {
       const headers = headerReader(request)
+      let token: string | undefined
+      let kind: TokenSource = 'direct'
       for (const reader of sources) {
-        if (session && reader === session.reader) return undefined
-        const token = tokenOf(reader, headers)
-        if (token === undefined) continue
-        const identity = verifyCached(token, reader.kind, onEvent ? performance.now() : 0)
-        return identity && { status: 'authenticated', identity }
+        const found = tokenOf(reader, headers)
+        if (found === undefined) continue
+        // A second credential must be verified and compared: that waits (it is rare).
+        if (found === token) continue
+        if (token !== undefined) return undefined
+        token = found
+        kind = reader.kind
+        if (firstSourceWins) break
       }
-      return ANONYMOUS
+      if (token === undefined) return ANONYMOUS
+      const identity = verifyCached(token, kind, onEvent ? performance.now() : 0)
+      return identity && { status: 'authenticated', identity }
     } catch (error) {
       return rejected(error)
     }
   }
 
-  /** The sources in order, waiting where they need to. */
+  /** One source's credential, verified (and, for the session cookie, refreshed); undefined if none. */
+  async function credentialOf(
+    reader: (typeof sources)[number],
+    token: string | undefined,
+    headers: HeaderReader,
+    refresh: boolean,
+  ): Promise<AuthResult<Claims> | undefined> {
+    if (session && reader === session.reader) return authenticateSession(session, headers, token, refresh)
+    if (token === undefined) return undefined
+    return { status: 'authenticated', identity: await verify(token, { source: reader.kind }) }
+  }
+
+  /** Every source, waiting where it needs to: each credential must verify, and all must agree. */
   async function authenticateWaiting(request: RequestLike, refresh: boolean): Promise<AuthResult<Claims>> {
     try {
       const headers = headerReader(request)
-      for (const reader of sources) {
-        const token = tokenOf(reader, headers)
-        if (session && reader === session.reader) {
-          const result = await authenticateSession(session, headers, token, refresh)
+      if (firstSourceWins) {
+        for (const reader of sources) {
+          const result = await credentialOf(reader, tokenOf(reader, headers), headers, refresh)
           if (result) return result
-          continue
         }
-        if (token === undefined) continue
-        return { status: 'authenticated', identity: await verify(token, { source: reader.kind }) }
+        return ANONYMOUS
       }
-      return ANONYMOUS
+      // Read them all first: a malformed or ambiguous source rejects the request whatever the others hold.
+      const tokens = sources.map((reader) => tokenOf(reader, headers))
+      let chosen: Authenticated<Claims> | undefined
+      const verified = new Set<string>()
+      // The session cookie (source 0) goes last: a refresh rotates its cookies, which a rejection of
+      // another credential after it would throw away. It still outranks the others when all agree.
+      const start = session ? 1 : 0
+      for (let step = 0; step < sources.length; step++) {
+        const index = (start + step) % sources.length
+        const reader = sources[index]!
+        const token = tokens[index]
+        // The same token in two places is one credential: verified once.
+        if (token !== undefined && verified.has(token)) continue
+        const result = await credentialOf(reader, token, headers, refresh)
+        if (token !== undefined) verified.add(token)
+        if (result === undefined) continue
+        if (result.status !== 'authenticated') return result
+        if (chosen !== undefined && !sameIdentity(chosen.identity, result.identity))
+          return disagreement(reader.kind, result.setCookie)
+        if (chosen === undefined || (session && index === 0)) chosen = result
+      }
+      return chosen ?? ANONYMOUS
     } catch (error) {
       return rejected(error)
     }
+  }
+
+  /**
+   * Credentials that name different identities: which one the client meant cannot be told (RFC 6750
+   * 3.1, more than one method). A session refreshed on the way keeps its new cookies, so the
+   * rotation is not lost.
+   */
+  function disagreement(source: TokenSource, setCookie: readonly string[] | undefined): AuthResult<Claims> {
+    const error = new AuthError('token_ambiguous', 'request carries credentials for different identities')
+    emit({ type: 'rejected', code: error.code, issuer: undefined, kid: undefined, source, durationMs: 0 })
+    const result = rejected(error)
+    return setCookie ? { ...result, setCookie } : result
   }
 
   async function authenticate(

@@ -27,7 +27,9 @@ describe('wwwAuthenticate', () => {
     const auth = createAuth({ issuer, audience, secret, realm: 'api' })
     expect(auth.realm).toBe('api')
     expect(bearerErrorOf('token_missing')).toBeUndefined()
-    expect(bearerErrorOf('token_malformed')).toBe('invalid_request')
+    expect(bearerErrorOf('token_malformed')).toBe('invalid_token')
+    expect(bearerErrorOf('token_malformed', 400)).toBe('invalid_request')
+    expect(bearerErrorOf('token_ambiguous')).toBe('invalid_request')
     expect(bearerErrorOf('insufficient_scope')).toBe('insufficient_scope')
     try {
       requireScopes({ scopes: ['read'] }, ['read', 'write'])
@@ -43,8 +45,14 @@ describe('wwwAuthenticate', () => {
 
   it('adds the configured realm to rejections', async () => {
     const auth = createAuth({ issuer, audience, secret, realm: 'api' })
-    const result = await auth.authenticate({ authorization: 'Bearer x.y.z' })
-    expect(result.status === 'rejected' && result.error.wwwAuthenticate).toMatch(
+    // A malformed token is invalid_token (401); a malformed request is invalid_request (400).
+    const token = await auth.authenticate({ authorization: 'Bearer x.y.z' })
+    expect(token.status === 'rejected' && token.error.wwwAuthenticate).toMatch(
+      /^Bearer realm="api", error="invalid_token"/,
+    )
+    const request = await auth.authenticate({ authorization: 'Bearer x y' })
+    expect(request).toMatchObject({ status: 'rejected', error: { status: 400 } })
+    expect(request.status === 'rejected' && request.error.wwwAuthenticate).toMatch(
       /^Bearer realm="api", error="invalid_request"/,
     )
   })
