@@ -7,7 +7,7 @@ export type { DefaultClaims, Identity, RoleOptions, TokenSource } from './identi
 export { rolesOf, scopesOf } from './identity.js'
 export type { Duration } from './internal/duration.js'
 export { toSeconds } from './internal/duration.js'
-export type { HeaderReader, NodeRequestLike, RequestLike } from './internal/headers.js'
+export type { HeaderReader, NodeRequestLike, RequestLike, WrappedRequestLike } from './internal/headers.js'
 export { headerReader } from './internal/headers.js'
 export { discoverJwksUri } from './keys/discovery.js'
 export type { JwksEvent, JwksOptions, RemoteKeySet, RemoteKeySetOptions } from './keys/jwks.js'

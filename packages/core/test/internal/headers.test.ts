@@ -30,8 +30,36 @@ describe('headerReader', () => {
     ])
   })
 
-  it('reads anything else as no headers', () => {
-    for (const value of [null, undefined, 42, 'Bearer t'] as unknown as Headers[])
-      expect(headerReader(value).all('authorization')).toEqual([])
+  it('reads the request a framework wraps: .raw (Fastify, Hono), .req (Koa)', () => {
+    const node = {
+      headers: { authorization: 'Bearer a' },
+      rawHeaders: ['Authorization', 'Bearer a', 'authorization', 'Bearer b'],
+    }
+    // The wrapper's own merged `headers` would hide the second line.
+    expect(headerReader({ raw: node, headers: node.headers }).all('authorization')).toEqual([
+      'Bearer a',
+      'Bearer b',
+    ])
+    expect(headerReader({ req: node, get: () => 'Bearer a', has: () => false }).all('authorization')).toEqual(
+      ['Bearer a', 'Bearer b'],
+    )
+    expect(
+      headerReader({ raw: new Request('http://x', { headers: { cookie: 'a=1' } }) }).all('cookie'),
+    ).toEqual(['a=1'])
+  })
+
+  it('refuses anything else with a TypeError naming what it got, never a value', () => {
+    for (const [value, named] of [
+      [null, 'got null'],
+      [undefined, 'got undefined'],
+      [42, 'got number'],
+      ['Bearer t', 'got string'],
+      [{ request: {} }, 'got an object with keys request'],
+      [{ authorization: () => 'Bearer t' }, 'got an object with keys authorization'],
+      [new (class Context {})(), 'got an instance of Context'],
+    ] as const)
+      expect(() => headerReader(value as never)).toThrow(
+        expect.objectContaining({ name: 'TypeError', message: expect.stringContaining(named) }),
+      )
   })
 })

@@ -35,7 +35,12 @@ export async function viaNode(auth: Auth<unknown>, headers: ReadonlyArray<readon
     }
     response.end(JSON.stringify(outcome))
   })
-  const socket = connect(Number(new URL(server.url).port), '127.0.0.1')
+  return sendRaw(Number(new URL(server.url).port), headers)
+}
+
+/** Sends a GET with these raw header lines (repeats kept) to a loopback port and parses the JSON body. */
+export async function sendRaw(port: number, headers: ReadonlyArray<readonly [string, string]>) {
+  const socket = connect(port, '127.0.0.1')
   await once(socket, 'connect')
   const lines = headers.map(([name, value]) => `${name}: ${value}`)
   // write, not end: a half-closed socket may be dropped before the async handler answers
