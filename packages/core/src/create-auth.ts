@@ -67,12 +67,17 @@ export interface AuthenticateOptions {
 export interface Auth<Claims = DefaultClaims> {
   /** Verifies a token and returns its identity; throws an `AuthError` for any rejection. */
   verify(token: string, options?: { source?: TokenSource }): Promise<Identity<Claims>>
-  /** Finds a token in a request (by `sources`, in order) and verifies it. Never throws for request content. */
+  /**
+   * Reads every source of a request and verifies what they hold: several credentials must all verify
+   * and name the same `sub` and `iss` (else `token_ambiguous`, 400), unless `firstSourceWins`. Never
+   * throws for request content; a value that is no request is a `TypeError`.
+   */
   authenticate(request: RequestLike, options?: AuthenticateOptions): Promise<AuthResult<Claims>>
   /**
    * `authenticate`'s answer when it is known without waiting: no credentials, a malformed or
-   * ambiguous header, or a token already verified and still cached. Undefined when `authenticate` has
-   * work to wait for (a signature check, a key fetch, a session store read or refresh): call it then.
+   * ambiguous header, or a single token already verified and still cached. Undefined when
+   * `authenticate` has work to wait for (a signature check, a key fetch, a session store read or
+   * refresh, or more than one credential to compare): call it then.
    * A session cookie always waits, since its store is read on every request, and so does a copy of this
    * object whose `authenticate` was replaced (its replacement is the check). Adapters use it to stay
    * synchronous on the common path; the answer, events included, is the one `authenticate` gives.

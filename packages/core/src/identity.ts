@@ -31,9 +31,9 @@ export interface Identity<Claims = DefaultClaims> {
   readonly issuer: string
   /** The `aud` claim as an array (empty when the token had none). */
   readonly audience: readonly string[]
-  /** Scopes granted, from `scope` (space-delimited) and `scp` (array or string). */
+  /** Scopes granted, from `scope` (space-delimited) and `scp` (array or string); for a session token, from `issue({ scopes })` only. */
   readonly scopes: readonly string[]
-  /** Roles granted, from the configured role claims. */
+  /** Roles granted, from the configured role claims; for a session token, from `issue({ roles })` only. */
   readonly roles: readonly string[]
   /** The `sid` claim, when present. */
   readonly sessionId: string | undefined

@@ -17,6 +17,9 @@ function pathOf(issue: StandardSchemaV1.Issue): string {
  * schema that throws or rejects (a zod `transform` that throws, an async refinement that rejects) is
  * `claim_invalid` too, its message and error kept out: they may quote claim values, and they are the
  * app's bug, not something a client should read.
+ *
+ * @example
+ * const claims = await validateClaims<{ tenant: string }>(schema, payload)
  */
 export async function validateClaims<Claims>(
   schema: StandardSchemaV1 | undefined,

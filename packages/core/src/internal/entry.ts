@@ -19,6 +19,9 @@ function deepFreeze<T>(value: T): T {
 /**
  * The frozen cache entry of a payload whose signature and claims checked out. `fromSessions` marks a
  * session token: its roles and scopes come only from what `issue()` wrote (see `grantsOf`).
+ *
+ * @example
+ * const entry = entryOf(header, payload, issuer, 'bearer', claims, ['roles'], false)
  */
 export function entryOf<Claims>(
   header: Readonly<Record<string, unknown>>,

@@ -19,6 +19,9 @@ const isSpace = (code: number) => code === 0x20 || code === 0x09 || code === 0x0
  * Whether valid JSON `text` names a member twice in one object, nested objects included, comparing
  * names after unescaping (`"s\u0075b"` is `"sub"`). One pass over the text, no allocation for
  * strings without escapes beyond the name itself. Only for text `JSON.parse` accepted.
+ *
+ * @example
+ * hasDuplicateName('{"sub":"a","s\\u0075b":"b"}') // true
  */
 export function hasDuplicateName(text: string): boolean {
   const outer: Array<Set<string> | undefined> = []
@@ -60,6 +63,9 @@ export function hasDuplicateName(text: string): boolean {
  * Parses a token part as a JSON object, strictly: UTF-8, no byte-order mark, no member named twice.
  * `JSON.parse` keeps the last of two members silently, while another parser on the way (a gateway,
  * a log pipeline) may keep the first: the token would mean different things to each.
+ *
+ * @example
+ * parseJsonObject(new TextEncoder().encode('{"alg":"HS256"}'), 'header') // { alg: 'HS256' }
  */
 export function parseJsonObject(bytes: Uint8Array, part: string): Record<string, unknown> {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
