@@ -1,3 +1,4 @@
+import { type AuthenticateOptions, type AuthResult, createAuthenticate } from './authenticate.js'
 import { TokenCache } from './cache.js'
 import { AuthError } from './errors.js'
 import { DEFAULT_ROLE_CLAIMS, type DefaultClaims, type Identity, type TokenSource } from './identity.js'
@@ -5,13 +6,12 @@ import { checkClaims, checkTimes } from './internal/claims.js'
 import { validateClaims } from './internal/claims-schema.js'
 import { parseCompact } from './internal/compact.js'
 import { type CacheEntry, entryOf as frozenEntryOf } from './internal/entry.js'
-import { type HeaderReader, headerReader, type RequestLike } from './internal/headers.js'
+import type { RequestLike } from './internal/headers.js'
 import type { RemoteKeySet } from './keys/jwks.js'
 import type { KeySet } from './keys/key-set.js'
 import { verifySignature } from './keys/signature.js'
 import { type NormalizedIssuer, normalizeOptions } from './normalize.js'
 import type { AuthEvent, AuthOptions } from './options.js'
-import type { SessionLink } from './sessions/link.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 
 /**
@@ -23,40 +23,6 @@ import type { StandardSchemaV1 } from './standard-schema.js'
 export type ClaimsOf<Schema> = Schema extends StandardSchemaV1
   ? StandardSchemaV1.InferOutput<Schema>
   : DefaultClaims
-
-/**
- * What `authenticate` concludes about a request. It never throws for anything the request contains.
- *
- * @example
- * const result: AuthResult = await auth.authenticate(request)
- * if (result.status === 'rejected') return new Response(null, { status: result.error.status })
- */
-export type AuthResult<Claims = DefaultClaims> =
-  | {
-      readonly status: 'authenticated'
-      readonly identity: Identity<Claims>
-      readonly setCookie?: readonly string[]
-    }
-  | { readonly status: 'anonymous'; readonly setCookie?: readonly string[] }
-  | { readonly status: 'rejected'; readonly error: AuthError; readonly setCookie?: readonly string[] }
-
-/**
- * Options of `authenticate`.
- *
- * @example
- * // A WebSocket upgrade cannot answer with Set-Cookie: verify what it holds, never trade the refresh cookie.
- * const result = await auth.authenticate(upgradeRequest, { refresh: false })
- */
-export interface AuthenticateOptions {
-  /**
-   * Refresh a session whose access cookie is missing or expired, from its refresh cookie. Turn it off
-   * wherever the response cannot carry `Set-Cookie` (WebSockets, re-checks of a running stream): the
-   * refresh token rotates, and a browser that never receives the new one ends its session with
-   * `refresh_reused` at its next refresh. Without refresh, a session failure clears no cookies.
-   * @default true
-   */
-  refresh?: boolean
-}
 
 /**
  * A configured verifier, made by {@link createAuth}.
@@ -102,13 +68,6 @@ export interface Auth<Claims = DefaultClaims> {
 }
 
 /** Access-token failures a valid refresh cookie recovers from: expiry, and a secret rotated out. */
-type Authenticated<Claims> = Extract<AuthResult<Claims>, { status: 'authenticated' }>
-
-/** Two credentials agree when they name the same subject at the same issuer. */
-const sameIdentity = (a: Identity<unknown>, b: Identity<unknown>) =>
-  a.subject === b.subject && a.issuer === b.issuer
-
-const REFRESHABLE = new Set<AuthError['code']>(['token_expired', 'key_not_found', 'signature_invalid'])
 
 /**
  * Creates a verifier for bearer JWTs and session cookies. Options are checked here, once; a mistake
@@ -278,168 +237,16 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     return accepted(entry, cached, source, started)
   }
 
-  /**
-   * The session cookie: verify it, or refresh from the refresh cookie when it is missing or expired.
-   * Undefined when the request has neither cookie, so the next source gets its turn.
-   */
-  async function authenticateSession(
-    link: SessionLink,
-    headers: HeaderReader,
-    token: string | undefined,
-    refresh: boolean,
-  ): Promise<AuthResult<Claims> | undefined> {
-    let failure: AuthError | undefined
-    try {
-      if (token !== undefined) {
-        try {
-          return { status: 'authenticated', identity: await verify(token, { source: 'session' }) }
-        } catch (error) {
-          if (!(error instanceof AuthError) || !REFRESHABLE.has(error.code)) throw error
-          failure = error
-        }
-      }
-      const refreshed = refresh ? await link.refresh(headers) : undefined
-      if (!refreshed) {
-        if (failure) throw failure
-        return undefined
-      }
-      const identity = await verify(refreshed.accessToken, { source: 'session' })
-      return { status: 'authenticated', identity, setCookie: refreshed.setCookie }
-    } catch (error) {
-      // A session that is over gets its cookies cleared, so the browser stops sending them.
-      if (error instanceof AuthError && error.status === 401)
-        return refresh
-          ? { status: 'rejected', error: withRealm(error), setCookie: link.clearCookies }
-          : { status: 'rejected', error: withRealm(error) }
-      throw error
-    }
-  }
-
-  /** A source's token, if any; a malformed or ambiguous header is reported, then thrown. */
-  function tokenOf(reader: (typeof sources)[number], headers: HeaderReader): string | undefined {
-    try {
-      return reader.read(headers)
-    } catch (error) {
-      // An ambiguous or malformed header never reaches verify(): report it all the same.
-      if (error instanceof AuthError)
-        emit({
-          type: 'rejected',
-          code: error.code,
-          issuer: undefined,
-          kid: undefined,
-          source: reader.kind,
-          durationMs: 0,
-        })
-      throw error
-    }
-  }
-
-  const ANONYMOUS: AuthResult<Claims> = Object.freeze({ status: 'anonymous' })
-
-  function rejected(error: unknown): AuthResult<Claims> {
-    if (error instanceof AuthError) return { status: 'rejected', error: withRealm(error) }
-    throw error
-  }
-
-  /**
-   * Every source, as far as it goes without waiting: the result, or undefined when a token needs
-   * waiting for (a signature check, a store read, a refresh) or the request carries more than one.
-   */
-  function authenticateSync(request: RequestLike): AuthResult<Claims> | undefined {
-    // A session cookie always waits: its store is read on every request.
-    if (session) return undefined
-    try {
-      const headers = headerReader(request)
-      let token: string | undefined
-      let kind: TokenSource = 'direct'
-      for (const reader of sources) {
-        const found = tokenOf(reader, headers)
-        if (found === undefined) continue
-        // A second credential must be verified and compared: that waits (it is rare).
-        if (found === token) continue
-        if (token !== undefined) return undefined
-        token = found
-        kind = reader.kind
-        if (firstSourceWins) break
-      }
-      if (token === undefined) return ANONYMOUS
-      const identity = verifyCached(token, kind, onEvent ? performance.now() : 0)
-      return identity && { status: 'authenticated', identity }
-    } catch (error) {
-      return rejected(error)
-    }
-  }
-
-  /** One source's credential, verified (and, for the session cookie, refreshed); undefined if none. */
-  async function credentialOf(
-    reader: (typeof sources)[number],
-    token: string | undefined,
-    headers: HeaderReader,
-    refresh: boolean,
-  ): Promise<AuthResult<Claims> | undefined> {
-    if (session && reader === session.reader) return authenticateSession(session, headers, token, refresh)
-    if (token === undefined) return undefined
-    return { status: 'authenticated', identity: await verify(token, { source: reader.kind }) }
-  }
-
-  /** Every source, waiting where it needs to: each credential must verify, and all must agree. */
-  async function authenticateWaiting(request: RequestLike, refresh: boolean): Promise<AuthResult<Claims>> {
-    try {
-      const headers = headerReader(request)
-      if (firstSourceWins) {
-        for (const reader of sources) {
-          const result = await credentialOf(reader, tokenOf(reader, headers), headers, refresh)
-          if (result) return result
-        }
-        return ANONYMOUS
-      }
-      // Read them all first: a malformed or ambiguous source rejects the request whatever the others hold.
-      const tokens = sources.map((reader) => tokenOf(reader, headers))
-      let chosen: Authenticated<Claims> | undefined
-      const verified = new Set<string>()
-      // The session cookie (source 0) goes last: a refresh rotates its cookies, which a rejection of
-      // another credential after it would throw away. It still outranks the others when all agree.
-      const start = session ? 1 : 0
-      for (let step = 0; step < sources.length; step++) {
-        const index = (start + step) % sources.length
-        const reader = sources[index]!
-        const token = tokens[index]
-        // The same token in two places is one credential: verified once.
-        if (token !== undefined && verified.has(token)) continue
-        const result = await credentialOf(reader, token, headers, refresh)
-        if (token !== undefined) verified.add(token)
-        if (result === undefined) continue
-        if (result.status !== 'authenticated') return result
-        if (chosen !== undefined && !sameIdentity(chosen.identity, result.identity))
-          return disagreement(reader.kind, result.setCookie)
-        if (chosen === undefined || (session && index === 0)) chosen = result
-      }
-      return chosen ?? ANONYMOUS
-    } catch (error) {
-      return rejected(error)
-    }
-  }
-
-  /**
-   * Credentials that name different identities: which one the client meant cannot be told (RFC 6750
-   * 3.1, more than one method). A session refreshed on the way keeps its new cookies, so the
-   * rotation is not lost.
-   */
-  function disagreement(source: TokenSource, setCookie: readonly string[] | undefined): AuthResult<Claims> {
-    const error = new AuthError('token_ambiguous', 'request carries credentials for different identities')
-    emit({ type: 'rejected', code: error.code, issuer: undefined, kid: undefined, source, durationMs: 0 })
-    const result = rejected(error)
-    return setCookie ? { ...result, setCookie } : result
-  }
-
-  async function authenticate(
-    request: RequestLike,
-    authenticateOptions?: AuthenticateOptions,
-  ): Promise<AuthResult<Claims>> {
-    // What is known without waiting is answered so; the rest starts over, reading the headers again
-    // (a few microseconds, on a path that waits for a signature check or a store anyway).
-    return authenticateSync(request) ?? authenticateWaiting(request, authenticateOptions?.refresh !== false)
-  }
+  const { authenticate, authenticateSync } = createAuthenticate<Claims>({
+    sources,
+    session,
+    firstSourceWins,
+    verify,
+    verifyCached,
+    emit,
+    withRealm,
+    started: () => (onEvent ? performance.now() : 0),
+  })
 
   const keySets = new Set<KeySet>([...issuers.values()].map((issuer) => issuer.keySet))
   return {

@@ -1,5 +1,6 @@
+export type { AuthenticateOptions, AuthResult } from './authenticate.js'
 export type { CacheOptions } from './cache.js'
-export type { Auth, AuthenticateOptions, AuthResult, ClaimsOf } from './create-auth.js'
+export type { Auth, ClaimsOf } from './create-auth.js'
 export { createAuth } from './create-auth.js'
 export type { AuthErrorCode, AuthErrorOptions, AuthErrorStatus } from './errors.js'
 export { AuthError, bearerErrorOf, isAuthError, wwwAuthenticate } from './errors.js'
