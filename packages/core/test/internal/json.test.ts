@@ -3,15 +3,18 @@ import { hasDuplicateName, parseJsonObject } from '../../src/internal/json.js'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 
+const duplicates = [
+  '{"a":1,"a":2}',
+  '{"a":1, "a" :2}',
+  '{"a":1,"\\u0061":2}',
+  '{"x":{"b":[1,{"c":1,"c":2}]}}',
+  '{"a":"}","b":{"a":1},"b":2}',
+  '{"\\"":1,"\\"":2}',
+  '{"iss":"https://x","sub":"a","sub":"b"}',
+]
+
 describe('hasDuplicateName', () => {
-  it.each([
-    '{"a":1,"a":2}',
-    '{"a":1, "a" :2}',
-    '{"a":1,"\\u0061":2}',
-    '{"x":{"b":[1,{"c":1,"c":2}]}}',
-    '{"a":"}","b":{"a":1},"b":2}',
-    '{"\\"":1,"\\"":2}',
-  ])('finds the duplicate in %s', (text) => {
+  it.each(duplicates)('finds the duplicate in %s', (text) => {
     expect(hasDuplicateName(text)).toBe(true)
   })
 
@@ -28,6 +31,16 @@ describe('hasDuplicateName', () => {
 })
 
 describe('parseJsonObject', () => {
+  it.each(duplicates)('refuses %s, whichever path finds it', (text) => {
+    expect(() => parseJsonObject(bytes(text), 'payload')).toThrow(
+      expect.objectContaining({ code: 'token_malformed', message: 'token payload names a member twice' }),
+    )
+  })
+
+  it('accepts a value holding a quote and a colon, which only the full scan tells from a name', () => {
+    expect(parseJsonObject(bytes('{"a":"x\\":y","b" : "\\" :"}'), 'payload')).toEqual({ a: 'x":y', b: '" :' })
+  })
+
   it('parses an object', () => {
     expect(parseJsonObject(bytes('{"sub":"alice"}'), 'payload')).toEqual({ sub: 'alice' })
   })
