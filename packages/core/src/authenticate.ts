@@ -151,7 +151,8 @@ export function createAuthenticate<Claims>(deps: AuthenticateDeps<Claims>): {
       for (const reader of sources) {
         const found = tokenOf(reader, headers)
         if (found === undefined) continue
-        // A second credential must be verified and compared: that waits (it is rare).
+        // The same token twice is one credential; a second one must be verified and compared, which
+        // waits (it is rare).
         if (found === token) continue
         if (token !== undefined) return undefined
         token = found
