@@ -1,5 +1,5 @@
 import {
-  type AuthError,
+  AuthError,
   type AuthEvent,
   bearerErrorOf,
   createAuth,
@@ -21,6 +21,23 @@ import {
   sign,
   signingKey,
 } from './support/fixtures.js'
+
+describe('AuthError status', () => {
+  it("is the code's status unless a rejection sets its own", () => {
+    expect(new AuthError('token_malformed', 'token is not a JWS').status).toBe(401)
+    expect(new AuthError('token_ambiguous', 'two headers').status).toBe(400)
+    const request = new AuthError('token_malformed', 'Authorization header is not "Bearer <token>"', {
+      status: 400,
+    })
+    expect(request).toMatchObject({ code: 'token_malformed', status: 400 })
+    expect(request.toJSON()).toMatchObject({ status: 400 })
+    // RFC 6750 3.1: a 400 is invalid_request, a malformed token (401) invalid_token.
+    expect(request.wwwAuthenticate).toMatch(/^Bearer error="invalid_request"/)
+    expect(new AuthError('token_malformed', 'token is not a JWS').wwwAuthenticate).toMatch(
+      /^Bearer error="invalid_token"/,
+    )
+  })
+})
 
 describe('wwwAuthenticate', () => {
   it('builds RFC 6750 challenges', () => {
