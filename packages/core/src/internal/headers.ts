@@ -101,18 +101,23 @@ function isHeaders(value: unknown): value is Headers {
   return typeof (value as Headers).get === 'function' && typeof (value as Headers).has === 'function'
 }
 
+const isPlain = (value: object) => {
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
 /**
- * A plain header record: a plain object whose values are strings or arrays (or absent), never
- * objects or functions. `{ request }` or a framework app is not one.
+ * A plain header record: a plain object none of whose values is a function or an instance of a class
+ * (a `Request`, an `IncomingMessage`, a framework's context). Values that JSON can hold (numbers,
+ * plain objects) are request content, read as no header: a record built from client data (tRPC
+ * `connectionParams`) never makes `authenticate` throw.
  */
 function isHeaderRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false
-  const prototype = Object.getPrototypeOf(value)
-  if (prototype !== Object.prototype && prototype !== null) return false
+  if (typeof value !== 'object' || value === null || !isPlain(value)) return false
   for (const key in value) {
     const item = (value as Record<string, unknown>)[key]
-    if (typeof item === 'object' ? item !== null && !Array.isArray(item) : typeof item === 'function')
-      return false
+    if (typeof item === 'function') return false
+    if (typeof item === 'object' && item !== null && !Array.isArray(item) && !isPlain(item)) return false
   }
   return true
 }

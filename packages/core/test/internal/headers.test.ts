@@ -48,13 +48,19 @@ describe('headerReader', () => {
     ).toEqual(['a=1'])
   })
 
+  it('reads a record holding JSON junk (client data) as a record, junk as no header', () => {
+    const reader = headerReader({ authorization: { token: 'x' } as never, cookie: 7 as never, 'x-a': 'b' })
+    expect(reader.all('authorization')).toEqual([])
+    expect(reader.all('x-a')).toEqual(['b'])
+  })
+
   it('refuses anything else with a TypeError naming what it got, never a value', () => {
     for (const [value, named] of [
       [null, 'got null'],
       [undefined, 'got undefined'],
       [42, 'got number'],
       ['Bearer t', 'got string'],
-      [{ request: {} }, 'got an object with keys request'],
+      [{ request: new Request('http://x') }, 'got an object with keys request'],
       [{ authorization: () => 'Bearer t' }, 'got an object with keys authorization'],
       [new (class Context {})(), 'got an instance of Context'],
     ] as const)
