@@ -1,24 +1,19 @@
+import { type AuthenticateOptions, type AuthResult, createAuthenticate } from './authenticate.js'
 import { TokenCache } from './cache.js'
 import { AuthError } from './errors.js'
 import { type AuthHealth, healthOf, readyAll } from './health.js'
-import {
-  DEFAULT_ROLE_CLAIMS,
-  type DefaultClaims,
-  type Identity,
-  rolesOf,
-  scopesOf,
-  type TokenSource,
-} from './identity.js'
+import { DEFAULT_ROLE_CLAIMS, type DefaultClaims, type Identity, type TokenSource } from './identity.js'
 import { checkClaims, checkTimes } from './internal/claims.js'
+import { validateClaims } from './internal/claims-schema.js'
 import { parseCompact } from './internal/compact.js'
-import { type HeaderReader, headerReader, type RequestLike } from './internal/headers.js'
+import { type CacheEntry, entryOf as frozenEntryOf } from './internal/entry.js'
+import type { RequestLike } from './internal/headers.js'
 import type { RemoteKeySet } from './keys/jwks.js'
 import type { VerificationKey } from './keys/key.js'
 import type { KeySet } from './keys/key-set.js'
 import { verifySignature } from './keys/signature.js'
 import { type NormalizedIssuer, normalizeOptions } from './normalize.js'
 import type { AuthEvent, AuthOptions } from './options.js'
-import type { SessionLink } from './sessions/link.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 
 /**
@@ -32,42 +27,6 @@ export type ClaimsOf<Schema> = Schema extends StandardSchemaV1
   : DefaultClaims
 
 /**
- * What `authenticate` concludes about a request. It never throws for anything the request contains.
- *
- * @example
- * const result: AuthResult = await auth.authenticate(request)
- * if (result.status === 'rejected') return new Response(null, { status: result.error.status })
- */
-export type AuthResult<Claims = DefaultClaims> =
-  | {
-      readonly status: 'authenticated'
-      readonly identity: Identity<Claims>
-      readonly setCookie?: readonly string[]
-    }
-  | { readonly status: 'anonymous'; readonly setCookie?: readonly string[] }
-  | { readonly status: 'rejected'; readonly error: AuthError; readonly setCookie?: readonly string[] }
-
-/**
- * Options of `authenticate`.
- *
- * @example
- * // A WebSocket upgrade cannot answer with Set-Cookie: verify what it holds, never trade the refresh cookie.
- * const result = await auth.authenticate(upgradeRequest, { refresh: false })
- */
-export interface AuthenticateOptions {
-  /**
-   * Refresh a session whose access cookie is missing or expired, from its refresh cookie. Turn it off
-   * wherever the response cannot carry `Set-Cookie` (WebSockets, re-checks of a running stream): the
-   * refresh token rotates, and a browser that never receives the new one ends its session with
-   * `refresh_reused` at its next refresh. Without refresh, a session failure clears no cookies, and
-   * a request holding only the refresh cookie is rejected with `token_expired` (refresh over HTTP
-   * first), never taken for anonymous.
-   * @default true
-   */
-  refresh?: boolean
-}
-
-/**
  * A configured verifier, made by {@link createAuth}.
  *
  * @example
@@ -76,12 +35,17 @@ export interface AuthenticateOptions {
 export interface Auth<Claims = DefaultClaims> {
   /** Verifies a token and returns its identity; throws an `AuthError` for any rejection. */
   verify(token: string, options?: { source?: TokenSource }): Promise<Identity<Claims>>
-  /** Finds a token in a request (by `sources`, in order) and verifies it. Never throws for request content. */
+  /**
+   * Reads every source of a request and verifies what they hold: several credentials must all verify
+   * and name the same `sub` and `iss` (else `token_ambiguous`, 400), unless `firstSourceWins`. Never
+   * throws for request content; a value that is no request is a `TypeError`.
+   */
   authenticate(request: RequestLike, options?: AuthenticateOptions): Promise<AuthResult<Claims>>
   /**
    * `authenticate`'s answer when it is known without waiting: no credentials, a malformed or
-   * ambiguous header, or a token already verified and still cached. Undefined when `authenticate` has
-   * work to wait for (a signature check, a key fetch, a session store read or refresh): call it then.
+   * ambiguous header, or a single token already verified and still cached. Undefined when
+   * `authenticate` has work to wait for (a signature check, a key fetch, a session store read or
+   * refresh, or more than one credential to compare): call it then.
    * A session cookie always waits, since its store is read on every request, and so does a copy of this
    * object whose `authenticate` was replaced (its replacement is the check). Adapters use it to stay
    * synchronous on the common path; the answer, events included, is the one `authenticate` gives.
@@ -134,24 +98,7 @@ export interface Auth<Claims = DefaultClaims> {
   health(): AuthHealth
 }
 
-interface CacheEntry<Claims> {
-  readonly identity: Identity<Claims>
-  readonly issuer: NormalizedIssuer
-  /** The key that verified the signature (none for sealed sessions). */
-  readonly key?: VerificationKey
-}
-
-/** Freezes a verified value all the way down: a cache hit hands the same object to every request. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const item of Object.values(value)) deepFreeze(item)
-  }
-  return value
-}
-
 /** Access-token failures a valid refresh cookie recovers from: expiry, and a secret rotated out. */
-const REFRESHABLE = new Set<AuthError['code']>(['token_expired', 'key_not_found', 'signature_invalid'])
 
 /**
  * Creates a verifier for bearer JWTs and session cookies. Options are checked here, once; a mistake
@@ -170,7 +117,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
 ): Auth<ClaimsOf<Schema>> {
   type Claims = ClaimsOf<Schema>
   const config = normalizeOptions(options as AuthOptions<StandardSchemaV1 | undefined>)
-  const { issuers, sources, maxTokenSize, realm, onEvent, session } = config
+  const { issuers, sources, maxTokenSize, realm, onEvent, session, firstSourceWins } = config
   const now = options.now ?? session?.now ?? Date.now
   const schema = options.claims
   const roleClaims = options.roles?.claims ?? DEFAULT_ROLE_CLAIMS
@@ -179,31 +126,13 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
   const withRealm = (error: AuthError) =>
     realm === undefined || error.realm !== undefined
       ? error
-      : new AuthError(error.code, error.message, { realm, scopes: error.scopes, roles: error.roles })
-
-  async function validateClaims(payload: Record<string, unknown>): Promise<Claims> {
-    if (!schema) return payload as Claims
-    let result = schema['~standard'].validate(payload)
-    if (result instanceof Promise) result = await result
-    if (result.issues) {
-      const paths = result.issues
-        .slice(0, 5)
-        .map((issue) =>
-          (issue.path ?? [])
-            .map((part) => String(typeof part === 'object' ? part.key : part))
-            .join('.')
-            // Paths can hold payload keys (records): keep them short and plain, never a value.
-            .replace(/[^\w.$-]/g, '')
-            .slice(0, 64),
-        )
-        .map((path) => (path ? `"${path}"` : 'payload'))
-      throw new AuthError(
-        'claim_invalid',
-        `claims did not match the schema at ${[...new Set(paths)].join(', ')}`,
-      )
-    }
-    return result.value as Claims
-  }
+      : new AuthError(error.code, error.message, {
+          realm,
+          scopes: error.scopes,
+          roles: error.roles,
+          status: error.status,
+          cause: error.cause,
+        })
 
   /** Opens a sealed session token (JWE): decryption is its integrity check, and only sessions seal. */
   async function openSealed(token: string) {
@@ -243,23 +172,10 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     key?: VerificationKey,
   ): Promise<CacheEntry<Claims>> {
     checkClaims(payload, header, issuer.rules, now() / 1000)
-    const claims = await validateClaims(payload)
-    const identity: Identity<Claims> = deepFreeze({
-      subject: payload.sub as string,
-      issuer: payload.iss as string,
-      audience:
-        typeof payload.aud === 'string' ? [payload.aud] : ((payload.aud as string[] | undefined) ?? []),
-      scopes: scopesOf(payload),
-      roles: rolesOf(payload, roleClaims),
-      sessionId: payload.sid as string | undefined,
-      expiresAt: new Date((payload.exp as number) * 1000),
-      issuedAt: typeof payload.iat === 'number' ? new Date(payload.iat * 1000) : undefined,
-      keyId: header.kid as string | undefined,
-      source,
-      claims,
-      payload,
-    })
-    return { identity, issuer, key }
+    const claims = await validateClaims<Claims>(schema, payload)
+    // Session tokens carry rights only from issue()'s roles and scopes, never from its claims.
+    const fromSessions = issuer === session?.issuer
+    return frozenEntryOf(header, payload, issuer, source, claims, roleClaims, fromSessions, key)
   }
 
   function emit(event: AuthEvent): void {
@@ -353,150 +269,17 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     return accepted(entry, cached, source, started)
   }
 
-  /**
-   * The session cookie: verify it, or refresh from the refresh cookie when it is missing or expired.
-   * Undefined when the request has neither cookie, so the next source gets its turn.
-   */
-  async function authenticateSession(
-    link: SessionLink,
-    headers: HeaderReader,
-    token: string | undefined,
-    refresh: boolean,
-  ): Promise<AuthResult<Claims> | undefined> {
-    let failure: AuthError | undefined
-    try {
-      if (token !== undefined) {
-        try {
-          const identity = await verify(token, { source: 'session' })
-          const expiresAt = identity.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY
-          if (refresh && link.refreshBefore > 0 && expiresAt - now() < link.refreshBefore)
-            return (await refreshEarly(link, headers, expiresAt)) ?? { status: 'authenticated', identity }
-          return { status: 'authenticated', identity }
-        } catch (error) {
-          if (!(error instanceof AuthError) || !REFRESHABLE.has(error.code)) throw error
-          failure = error
-        }
-      }
-      const refreshed = refresh ? await link.refresh(headers) : undefined
-      if (!refreshed) {
-        if (failure) throw failure
-        // A refresh cookie alone is a session, not "no credentials": without refresh (a WebSocket),
-        // tell the client to refresh where a response can carry the new cookies, then come back.
-        if (!refresh && link.hasRefresh(headers))
-          throw new AuthError(
-            'token_expired',
-            'the access cookie is missing; refresh the session over HTTP first',
-          )
-        return undefined
-      }
-      const identity = await verify(refreshed.accessToken, { source: 'session' })
-      return { status: 'authenticated', identity, setCookie: refreshed.setCookie }
-    } catch (error) {
-      // A session that is over gets its cookies cleared, so the browser stops sending them.
-      if (error instanceof AuthError && error.status === 401)
-        return refresh
-          ? { status: 'rejected', error: withRealm(error), setCookie: link.clearCookies }
-          : { status: 'rejected', error: withRealm(error) }
-      throw error
-    }
-  }
-
-  /**
-   * Proactive refresh (`refreshBefore`): a valid access token near its end is traded now, so a long
-   * request or stream does not outlive it. Undefined keeps the current token: no refresh cookie, no
-   * gain, or a store fault (the token is still good: no 503 for it). A 401 (revoked, reused) throws.
-   */
-  async function refreshEarly(
-    link: SessionLink,
-    headers: HeaderReader,
-    expiresAt: number,
-  ): Promise<AuthResult<Claims> | undefined> {
-    let refreshed: Awaited<ReturnType<SessionLink['refresh']>>
-    try {
-      refreshed = await link.refresh(headers, expiresAt)
-    } catch (error) {
-      if (error instanceof AuthError && error.status === 503) return undefined
-      throw error
-    }
-    if (!refreshed) return undefined
-    const next = await verify(refreshed.accessToken, { source: 'session' })
-    return { status: 'authenticated', identity: next, setCookie: refreshed.setCookie }
-  }
-
-  /** A source's token, if any; a malformed or ambiguous header is reported, then thrown. */
-  function tokenOf(reader: (typeof sources)[number], headers: HeaderReader): string | undefined {
-    try {
-      return reader.read(headers)
-    } catch (error) {
-      // An ambiguous or malformed header never reaches verify(): report it all the same.
-      if (error instanceof AuthError)
-        emit({
-          type: 'rejected',
-          code: error.code,
-          issuer: undefined,
-          kid: undefined,
-          source: reader.kind,
-          durationMs: 0,
-        })
-      throw error
-    }
-  }
-
-  const ANONYMOUS: AuthResult<Claims> = Object.freeze({ status: 'anonymous' })
-
-  function rejected(error: unknown): AuthResult<Claims> {
-    if (error instanceof AuthError) return { status: 'rejected', error: withRealm(error) }
-    throw error
-  }
-
-  /**
-   * The sources in order, as far as they go without waiting: the result, or undefined once a token
-   * needs waiting for (a signature check, a store read, a refresh).
-   */
-  function authenticateSync(request: RequestLike): AuthResult<Claims> | undefined {
-    try {
-      const headers = headerReader(request)
-      for (const reader of sources) {
-        if (session && reader === session.reader) return undefined
-        const token = tokenOf(reader, headers)
-        if (token === undefined) continue
-        const identity = verifyCached(token, reader.kind, onEvent ? performance.now() : 0)
-        return identity && { status: 'authenticated', identity }
-      }
-      return ANONYMOUS
-    } catch (error) {
-      return rejected(error)
-    }
-  }
-
-  /** The sources in order, waiting where they need to. */
-  async function authenticateWaiting(request: RequestLike, refresh: boolean): Promise<AuthResult<Claims>> {
-    try {
-      const headers = headerReader(request)
-      for (const reader of sources) {
-        const token = tokenOf(reader, headers)
-        if (session && reader === session.reader) {
-          const result = await authenticateSession(session, headers, token, refresh)
-          if (result) return result
-          continue
-        }
-        if (token === undefined) continue
-        return { status: 'authenticated', identity: await verify(token, { source: reader.kind }) }
-      }
-      return ANONYMOUS
-    } catch (error) {
-      return rejected(error)
-    }
-  }
-
-  async function authenticate(
-    request: RequestLike,
-    authenticateOptions?: AuthenticateOptions,
-  ): Promise<AuthResult<Claims>> {
-    // What is known without waiting is answered so; the rest starts over, reading the headers again
-    // (a few microseconds, on a path that waits for a signature check or a store anyway).
-    return authenticateSync(request) ?? authenticateWaiting(request, authenticateOptions?.refresh !== false)
-  }
+  const { authenticate, authenticateSync } = createAuthenticate<Claims>({
+    sources,
+    session,
+    firstSourceWins,
+    verify,
+    verifyCached,
+    emit,
+    withRealm,
+    started: () => (onEvent ? performance.now() : 0),
+    now,
+  })
 
   const keySets = new Set<KeySet>([...issuers.values()].map((issuer) => issuer.keySet))
   // A key the IdP stopped publishing takes every token it verified out of the cache at once.

@@ -33,7 +33,8 @@ export type AuthErrorStatus = 400 | 401 | 403 | 503
 const STATUS: Record<AuthErrorCode, AuthErrorStatus> = {
   token_missing: 401,
   token_malformed: 401,
-  token_ambiguous: 401,
+  // RFC 6750 3.1: more than one method carrying a token is a malformed request.
+  token_ambiguous: 400,
   token_expired: 401,
   token_not_yet_valid: 401,
   token_type_invalid: 401,
@@ -64,6 +65,14 @@ export interface AuthErrorOptions {
   roles?: readonly string[]
   /** The `realm` reported in `WWW-Authenticate`. */
   realm?: string
+  /**
+   * The HTTP status, when this rejection's differs from its code's usual one: 400 for a
+   * `token_malformed` that is about the request (an `Authorization` header that is not
+   * `Bearer <token>`) rather than about the token.
+   * @default the code's status: 400 for `token_ambiguous`, 403 for `insufficient_scope` and `forbidden`, 503 for `*_unavailable`, else 401
+   * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+   */
+  status?: AuthErrorStatus
 }
 
 /**
@@ -79,7 +88,10 @@ export interface AuthErrorOptions {
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export class AuthError extends Error {
-  /** HTTP status: 400 (the request is malformed), 401 (who are you?), 403 (not allowed), 503 (cannot tell right now). */
+  /**
+   * HTTP status: 400 (the request is malformed: RFC 6750 `invalid_request`), 401 (who are you?),
+   * 403 (not allowed), 503 (cannot tell right now).
+   */
   readonly status: AuthErrorStatus
   /** Scopes the request lacked, for `insufficient_scope`. */
   readonly scopes: readonly string[] | undefined
@@ -95,7 +107,7 @@ export class AuthError extends Error {
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'AuthError'
-    this.status = STATUS[code]
+    this.status = options.status ?? STATUS[code]
     this.scopes = options.scopes
     this.roles = options.roles
     this.realm = options.realm
@@ -126,23 +138,26 @@ export function isAuthError(value: unknown): value is AuthError {
 }
 
 /**
- * The RFC 6750 `error` parameter for a code, or undefined when the challenge carries none.
+ * The RFC 6750 `error` parameter for a code (and, when known, the rejection's status), or undefined
+ * when the challenge carries none. A 400 is `invalid_request`; a malformed token (401) is
+ * `invalid_token`.
  *
  * @example
  * bearerErrorOf('token_expired') // 'invalid_token'
+ * bearerErrorOf('token_malformed', 400) // 'invalid_request'
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
 export function bearerErrorOf(
   code: AuthErrorCode,
+  status: AuthErrorStatus = STATUS[code],
 ): 'invalid_request' | 'invalid_token' | 'insufficient_scope' | undefined {
+  if (status === 400) return 'invalid_request'
   switch (code) {
     // RFC 6750 3.1: no error code when the request had no credentials
     case 'token_missing':
     case 'jwks_unavailable':
     case 'store_unavailable':
       return undefined
-    case 'token_ambiguous':
-    case 'token_malformed':
-      return 'invalid_request'
     case 'insufficient_scope':
     case 'forbidden':
       return 'insufficient_scope'
@@ -161,10 +176,12 @@ const quote = (value: string) => `"${value.replace(/[\\"]/g, '\\$&').replace(/[^
  * wwwAuthenticate(new AuthError('token_expired', 'token has expired'))
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
-export function wwwAuthenticate(error: Pick<AuthError, 'code' | 'message' | 'scopes' | 'realm'>): string {
+export function wwwAuthenticate(
+  error: Pick<AuthError, 'code' | 'message' | 'scopes' | 'realm'> & { readonly status?: AuthErrorStatus },
+): string {
   const params: string[] = []
   if (error.realm) params.push(`realm=${quote(error.realm)}`)
-  const bearerError = bearerErrorOf(error.code)
+  const bearerError = bearerErrorOf(error.code, error.status)
   if (bearerError) {
     params.push(`error=${quote(bearerError)}`, `error_description=${quote(error.message)}`)
     if (error.scopes?.length) params.push(`scope=${quote(error.scopes.join(' '))}`)

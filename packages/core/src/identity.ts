@@ -31,9 +31,9 @@ export interface Identity<Claims = DefaultClaims> {
   readonly issuer: string
   /** The `aud` claim as an array (empty when the token had none). */
   readonly audience: readonly string[]
-  /** Scopes granted, from `scope` (space-delimited) and `scp` (array or string). */
+  /** Scopes granted, from `scope` (space-delimited) and `scp` (array or string); for a session token, from `issue({ scopes })` only. */
   readonly scopes: readonly string[]
-  /** Roles granted, from the configured role claims. */
+  /** Roles granted, from the configured role claims; for a session token, from `issue({ roles })` only. */
   readonly roles: readonly string[]
   /** The `sid` claim, when present. */
   readonly sessionId: string | undefined
@@ -67,6 +67,25 @@ export interface RoleOptions {
 }
 
 export const DEFAULT_ROLE_CLAIMS = ['roles', 'role', 'realm_access.roles'] as const
+
+/**
+ * Roles and scopes of a token: from the configured role claims and `scope`/`scp`, except for a
+ * session token (`fromSessions`), whose roles come only from the `roles` claim `issue({ roles })`
+ * writes and whose scopes only from the `scope` claim `issue({ scopes })` writes. Whatever the
+ * `roles` option reads (`groups`, `resource_access.api.roles`, a key spelling a dotted path), a
+ * session's free-form `claims` never become rights.
+ *
+ * @example
+ * grantsOf({ groups: ['admin'], roles: ['user'] }, ['groups'], true) // { roles: ['user'], scopes: [] }
+ */
+export function grantsOf(
+  payload: JWTPayload,
+  roleClaims: readonly string[],
+  fromSessions: boolean,
+): { roles: string[]; scopes: string[] } {
+  if (!fromSessions) return { roles: rolesOf(payload, roleClaims), scopes: scopesOf(payload) }
+  return { roles: [...new Set(stringList(payload.roles))], scopes: [...new Set(stringList(payload.scope))] }
+}
 
 function readPath(payload: JWTPayload, path: string): unknown {
   if (Object.hasOwn(payload, path)) return payload[path]

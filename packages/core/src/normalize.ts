@@ -41,6 +41,8 @@ export interface NormalizedOptions {
   readonly onEvent: ((event: AuthEvent) => void) | undefined
   /** Sessions from `createSessions()`, when given. */
   readonly session: SessionLink | undefined
+  /** Only the first source holding a token is read (`firstSourceWins`). */
+  readonly firstSourceWins: boolean
 }
 
 const toArray = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T])
@@ -230,6 +232,8 @@ export function normalizeOptions(options: AuthOptions<StandardSchemaV1 | undefin
   if (!Number.isInteger(cacheMax) || cacheMax < 0)
     throw new TypeError('"cache.max" must be a non-negative integer')
   if (options.realm !== undefined) checkString(options.realm, 'realm')
+  const firstSourceWins = options.firstSourceWins ?? false
+  if (typeof firstSourceWins !== 'boolean') throw new TypeError('"firstSourceWins" must be a boolean')
   if (
     options.claims !== undefined &&
     typeof (options.claims as { '~standard'?: unknown })['~standard'] !== 'object'
@@ -243,5 +247,6 @@ export function normalizeOptions(options: AuthOptions<StandardSchemaV1 | undefin
     realm: options.realm,
     onEvent: options.onEvent,
     session,
+    firstSourceWins,
   }
 }

@@ -118,10 +118,22 @@ export interface CommonOptions<Schema extends StandardSchemaV1 | undefined> {
   /** A Standard Schema (zod, valibot, ...) for the payload; its output type becomes `identity.claims`. */
   claims?: Schema
   /**
-   * Where tokens are read from, in order; the first source holding a token wins.
+   * Where tokens are read from. Every source is read: when more than one holds a credential, each
+   * must verify and all must name the same `sub` and `iss` (the identity is then the first source's),
+   * else the request is rejected (`token_ambiguous`, 400); a malformed or failing credential beside a
+   * good one rejects the request. `sessions` put their cookie first.
    * @default [cookie('__session'), bearer()]
    */
   sources?: readonly TokenReader[]
+  /**
+   * Restores first-wins: the first source holding a token decides, and the sources after it are not
+   * read. This gives up the guarantees above: a valid cookie for one user beside a bearer token for
+   * another authenticates the cookie's user, and a forged, expired or malformed credential behind a
+   * good one passes unseen (so a gateway or log that reads the other one sees someone else). Turn it
+   * on only for clients that send stale credentials side by side and cannot be fixed.
+   * @default false
+   */
+  firstSourceWins?: boolean
   /** Where roles live in the payload. */
   roles?: RoleOptions
   /** The verified-token cache, or `false` to verify every token every time. @default { max: 10000 } */

@@ -1,5 +1,5 @@
 import {
-  type AuthError,
+  AuthError,
   type AuthEvent,
   bearerErrorOf,
   createAuth,
@@ -22,12 +22,31 @@ import {
   signingKey,
 } from './support/fixtures.js'
 
+describe('AuthError status', () => {
+  it("is the code's status unless a rejection sets its own", () => {
+    expect(new AuthError('token_malformed', 'token is not a JWS').status).toBe(401)
+    expect(new AuthError('token_ambiguous', 'two headers').status).toBe(400)
+    const request = new AuthError('token_malformed', 'Authorization header is not "Bearer <token>"', {
+      status: 400,
+    })
+    expect(request).toMatchObject({ code: 'token_malformed', status: 400 })
+    expect(request.toJSON()).toMatchObject({ status: 400 })
+    // RFC 6750 3.1: a 400 is invalid_request, a malformed token (401) invalid_token.
+    expect(request.wwwAuthenticate).toMatch(/^Bearer error="invalid_request"/)
+    expect(new AuthError('token_malformed', 'token is not a JWS').wwwAuthenticate).toMatch(
+      /^Bearer error="invalid_token"/,
+    )
+  })
+})
+
 describe('wwwAuthenticate', () => {
   it('builds RFC 6750 challenges', () => {
     const auth = createAuth({ issuer, audience, secret, realm: 'api' })
     expect(auth.realm).toBe('api')
     expect(bearerErrorOf('token_missing')).toBeUndefined()
-    expect(bearerErrorOf('token_malformed')).toBe('invalid_request')
+    expect(bearerErrorOf('token_malformed')).toBe('invalid_token')
+    expect(bearerErrorOf('token_malformed', 400)).toBe('invalid_request')
+    expect(bearerErrorOf('token_ambiguous')).toBe('invalid_request')
     expect(bearerErrorOf('insufficient_scope')).toBe('insufficient_scope')
     try {
       requireScopes({ scopes: ['read'] }, ['read', 'write'])
@@ -43,8 +62,14 @@ describe('wwwAuthenticate', () => {
 
   it('adds the configured realm to rejections', async () => {
     const auth = createAuth({ issuer, audience, secret, realm: 'api' })
-    const result = await auth.authenticate({ authorization: 'Bearer x.y.z' })
-    expect(result.status === 'rejected' && result.error.wwwAuthenticate).toMatch(
+    // A malformed token is invalid_token (401); a malformed request is invalid_request (400).
+    const token = await auth.authenticate({ authorization: 'Bearer x.y.z' })
+    expect(token.status === 'rejected' && token.error.wwwAuthenticate).toMatch(
+      /^Bearer realm="api", error="invalid_token"/,
+    )
+    const request = await auth.authenticate({ authorization: 'Bearer x y' })
+    expect(request).toMatchObject({ status: 'rejected', error: { status: 400 } })
+    expect(request.status === 'rejected' && request.error.wwwAuthenticate).toMatch(
       /^Bearer realm="api", error="invalid_request"/,
     )
   })

@@ -1,5 +1,6 @@
 import { rolesOf, scopesOf } from '@portcullis/core'
 import { describe, expect, it } from 'vitest'
+import { grantsOf } from '../src/identity.js'
 
 describe('scopesOf', () => {
   it('reads scope (space-delimited) and scp (array or string), without duplicates', () => {
@@ -17,5 +18,17 @@ describe('rolesOf', () => {
         'role',
       ]),
     ).toEqual(['admin'])
+  })
+})
+
+describe('grantsOf', () => {
+  const payload = { roles: ['user'], groups: ['admin'], scope: 'read', scp: ['write'] }
+
+  it('reads the configured role claims and both scope claims for other tokens', () => {
+    expect(grantsOf(payload, ['groups'], false)).toEqual({ roles: ['admin'], scopes: ['read', 'write'] })
+  })
+
+  it('reads a session token\'s "roles" and "scope" only, whatever the role claims', () => {
+    expect(grantsOf(payload, ['groups'], true)).toEqual({ roles: ['user'], scopes: ['read'] })
   })
 })

@@ -84,5 +84,10 @@ export function authErrorFormatter(opts: { shape: TRPCDefaultErrorShape; error: 
 /** Adds the realm configured on `createAuth` to an error raised outside core's verifier. */
 export function withRealm(error: AuthError, realm: string | undefined): AuthError {
   if (realm === undefined || error.realm !== undefined) return error
-  return new AuthError(error.code, error.message, { realm, scopes: error.scopes, roles: error.roles })
+  return new AuthError(error.code, error.message, {
+    realm,
+    scopes: error.scopes,
+    roles: error.roles,
+    status: error.status,
+  })
 }

@@ -1,5 +1,6 @@
 import { AuthError } from '../errors.js'
 import { decodeCanonical } from './base64url.js'
+import { parseJsonObject } from './json.js'
 
 /** The protected header of a compact JWS, parsed but not verified yet. */
 export type UnverifiedHeader = Readonly<Record<string, unknown>> & {
@@ -24,20 +25,6 @@ export interface UnverifiedToken {
 const KEY_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const
 
 const malformed = (message: string) => new AuthError('token_malformed', message)
-// One decoder for every token: decode() without { stream } keeps no state between calls.
-const UTF8 = new TextDecoder('utf-8', { fatal: true })
-
-function parseObject(bytes: Uint8Array, part: string): Record<string, unknown> {
-  let value: unknown
-  try {
-    value = JSON.parse(UTF8.decode(bytes))
-  } catch {
-    throw malformed(`token ${part} is not valid JSON`)
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw malformed(`token ${part} is not a JSON object`)
-  return value as Record<string, unknown>
-}
 
 function decode(segment: string, part: string): Uint8Array {
   const bytes = decodeCanonical(segment)
@@ -46,7 +33,8 @@ function decode(segment: string, part: string): Uint8Array {
 }
 
 /**
- * Splits and decodes a compact JWS strictly: three canonical base64url parts, a JSON object header,
+ * Splits and decodes a compact JWS strictly: three canonical base64url parts, a JSON object header
+ * (no member named twice, no byte-order mark),
  * an `alg` that is not `none`, no embedded keys, no `crit` extensions, and a size limit. The payload
  * may be any bytes; {@link parseCompact} requires a JSON object.
  */
@@ -58,7 +46,7 @@ export function parseJws(token: string, maxTokenSize: number): UnverifiedJws {
   if (parts.length === 5) throw malformed('encrypted tokens (JWE) are not accepted here')
   if (parts.length !== 3) throw malformed('token is not a compact JWS (three dot-separated parts)')
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string]
-  const header = parseObject(decode(headerPart, 'header'), 'header')
+  const header = parseJsonObject(decode(headerPart, 'header'), 'header')
   const alg = header.alg
   if (typeof alg !== 'string' || alg === '') throw malformed('token header has no "alg"')
   if (alg.toLowerCase() === 'none')
@@ -81,5 +69,5 @@ export function parseJws(token: string, maxTokenSize: number): UnverifiedJws {
 /** {@link parseJws}, plus a payload that must be a JSON object (a JWT claims set). */
 export function parseCompact(token: string, maxTokenSize: number): UnverifiedToken {
   const { header, payload } = parseJws(token, maxTokenSize)
-  return { header, payload: parseObject(payload, 'payload') }
+  return { header, payload: parseJsonObject(payload, 'payload') }
 }

@@ -10,8 +10,21 @@ export interface NodeRequestLike {
 }
 
 /**
+ * A framework's request that wraps the platform's, which is what gets read: Fastify's `request`
+ * and Hono's `c.req` (their `.raw`), Koa's `ctx` and `ctx.request` (their `.req`).
+ *
+ * @example
+ * app.get('/', (c) => auth.authenticate(c.req)) // Hono
+ * fastify.get('/', (request) => auth.authenticate(request)) // Fastify
+ */
+export type WrappedRequestLike =
+  | { readonly raw: Request | NodeRequestLike }
+  | { readonly req: NodeRequestLike | { readonly raw: Request } }
+
+/**
  * What `authenticate` accepts: a Fetch `Request`, a Node `IncomingMessage` (Express, Next pages,
- * tRPC standalone), a `Headers` object, or a plain header record.
+ * tRPC standalone), a framework's request wrapping one of them ({@link WrappedRequestLike}), a
+ * `Headers` object, or a plain header record. Anything else is a `TypeError` naming what was given.
  *
  * @example
  * await auth.authenticate(new Request(url, { headers }))
@@ -20,6 +33,7 @@ export type RequestLike =
   | Request
   | Headers
   | NodeRequestLike
+  | WrappedRequestLike
   | Readonly<Record<string, string | readonly string[] | undefined>>
 
 /**
@@ -82,23 +96,79 @@ function fromRawHeaders(raw: readonly string[]): HeaderReader {
 function isHeaders(value: unknown): value is Headers {
   if (typeof value !== 'object' || value === null) return false
   if (typeof Headers !== 'undefined' && value instanceof Headers) return true
+  // A Map has get and has too, but matches names case-sensitively: 'Authorization' would be missed.
+  if (value instanceof Map) return false
   return typeof (value as Headers).get === 'function' && typeof (value as Headers).has === 'function'
 }
 
+const isPlain = (value: object) => {
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
 /**
- * Wraps any {@link RequestLike} in a {@link HeaderReader}; anything unrecognized reads as no headers.
+ * A plain header record: a plain object none of whose values is a function or an instance of a class
+ * (a `Request`, an `IncomingMessage`, a framework's context). Values that JSON can hold (numbers,
+ * plain objects) are request content, read as no header: a record built from client data (tRPC
+ * `connectionParams`) never makes `authenticate` throw.
+ */
+function isHeaderRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || !isPlain(value)) return false
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key]
+    if (typeof item === 'function') return false
+    if (typeof item === 'object' && item !== null && !Array.isArray(item) && !isPlain(item)) return false
+  }
+  return true
+}
+
+// Frameworks keep the platform's request here: Fastify and Hono under `raw`, Koa under `req`.
+const WRAPPED = ['raw', 'req'] as const
+
+function readerOf(value: unknown, depth: number): HeaderReader | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const { headers, rawHeaders } = value as { headers?: unknown; rawHeaders?: unknown }
+  // Node merges or drops repeated headers (it keeps only the first Authorization), so read raw lines.
+  if (Array.isArray(rawHeaders)) return fromRawHeaders(rawHeaders)
+  if (isHeaders(headers)) return fromHeaders(headers)
+  // A wrapper's own `headers` is a merged copy (Fastify's is Node's record): read what it wraps.
+  if (depth < 2)
+    for (const key of WRAPPED) {
+      const inner = readerOf((value as Record<string, unknown>)[key], depth + 1)
+      if (inner) return inner
+    }
+  // After the wrappers: Koa's ctx has `get` (a request header) and `has` (a response header).
+  if (isHeaders(value)) return fromHeaders(value)
+  if (isHeaderRecord(headers)) return fromRecord(headers)
+  if (isHeaderRecord(value)) return fromRecord(value)
+  return undefined
+}
+
+/** What was passed, for a `TypeError`: its type or class, and for a plain object its first keys, never values. */
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (typeof value !== 'object') return typeof value === 'function' ? 'a function' : String(typeof value)
+  const name = Object.getPrototypeOf(value)?.constructor?.name
+  if (typeof name === 'string' && name !== '' && name !== 'Object')
+    return `an instance of ${name.slice(0, 64)}`
+  const keys = Object.keys(value)
+    .slice(0, 5)
+    .map((key) => key.replace(/[^\w$-]/g, '').slice(0, 32))
+  return keys.length ? `an object with keys ${keys.join(', ')}` : 'an object'
+}
+
+/**
+ * Wraps any {@link RequestLike} in a {@link HeaderReader}. Anything else (`undefined`, a framework's
+ * context held under another key, `{ request }`) is a `TypeError` naming what was given: read as no headers, it would
+ * quietly make every request anonymous.
  *
  * @example
  * headerReader(request).all('authorization') // ['Bearer eyJ...']
  */
-export function headerReader(request: RequestLike | null | undefined): HeaderReader {
-  if (typeof request !== 'object' || request === null) return fromRecord({})
-  if (isHeaders(request)) return fromHeaders(request)
-  const headers = (request as { headers?: unknown }).headers
-  if (isHeaders(headers)) return fromHeaders(headers)
-  // Node merges or drops repeated headers (it keeps only the first Authorization), so read raw lines.
-  const raw = (request as NodeRequestLike).rawHeaders
-  if (Array.isArray(raw)) return fromRawHeaders(raw)
-  if (typeof headers === 'object' && headers !== null) return fromRecord(headers as Record<string, unknown>)
-  return fromRecord(request as Record<string, unknown>)
+export function headerReader(request: RequestLike): HeaderReader {
+  const reader = readerOf(request, 0)
+  if (reader) return reader
+  throw new TypeError(
+    `expected a request (a Fetch Request, a Node IncomingMessage, Fastify's request, Hono's c.req, Koa's ctx, Headers or a header record), got ${describe(request)}`,
+  )
 }

@@ -108,7 +108,12 @@ export interface SessionInput {
   scopes?: readonly string[]
   /** Roles, carried as the `roles` claim. */
   roles?: readonly string[]
-  /** Further claims, JSON-serializable. */
+  /**
+   * Further claims, JSON-serializable: data, never rights. `createAuth` takes a session token's
+   * roles from `roles` and its scopes from `scopes` only, whatever its `roles` option reads, so a
+   * claim such as `groups` or `'realm_access.roles'` grants nothing. Claims that set `scope`, `scp`,
+   * `roles`, `role`, `realm_access` or a registered claim are a `TypeError`.
+   */
   claims?: Readonly<Record<string, unknown>>
 }
 

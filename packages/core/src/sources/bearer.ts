@@ -4,14 +4,24 @@ import type { TokenReader } from './source.js'
 
 // RFC 6750 2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
+// An auth-scheme (RFC 9110 11.1) followed by a space or the end: `bearer="x"` is a parameter, not a scheme.
+const SCHEME = /^\s*([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s|$)/
 const MAX_HEADER = 16 * 1024
+
+// RFC 6750 3.1: these are about the request, not a token, so they answer 400 invalid_request.
+const ambiguous = () =>
+  new AuthError('token_ambiguous', 'request has more than one Authorization header', { status: 400 })
+const malformed = (message: string) => new AuthError('token_malformed', message, { status: 400 })
 
 /**
  * Reads the token from `Authorization: Bearer <token>` (RFC 6750 2.1). Other schemes read as no
- * token; two Authorization headers are ambiguous and rejected.
+ * token. A header that names `Bearer` but is not exactly `Bearer <token>` (`Bearer a b`, a bare
+ * `Bearer`, `Basic x, Bearer y`) is `token_malformed`, and two Authorization headers are
+ * `token_ambiguous`: both with status 400 (RFC 6750 3.1 `invalid_request`).
  *
  * @example
  * createAuth({ issuer, audience, jwks, sources: [bearer()] })
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
  */
 export function bearer(): TokenReader {
   return {
@@ -20,20 +30,19 @@ export function bearer(): TokenReader {
     read(headers: HeaderReader) {
       const values = headers.all('authorization')
       if (values.length === 0) return undefined
-      if (values.length > 1)
-        throw new AuthError('token_ambiguous', 'request has more than one Authorization header')
+      if (values.length > 1) throw ambiguous()
       const value = values[0]!
-      if (value.length > MAX_HEADER)
-        throw new AuthError('token_malformed', 'Authorization header is too large')
+      if (value.length > MAX_HEADER) throw malformed('Authorization header is too large')
       // The common case in one match: the token's characters exclude ",", so a match is one header.
       const token = BEARER.exec(value)?.[1]
       if (token) return token
-      const scheme = /^\s*([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)/.exec(value)?.[1]
-      if (scheme?.toLowerCase() !== 'bearer') return undefined
-      // Fetch joins repeated headers with ", ", which no bearer token contains.
-      if (value.includes(','))
-        throw new AuthError('token_ambiguous', 'request has more than one Authorization header')
-      throw new AuthError('token_malformed', 'Authorization header is not "Bearer <token>"')
+      // Fetch joins repeated headers with ", ", which no bearer token contains: look at every part.
+      const parts = value.split(',')
+      const bearers = parts.filter((part) => SCHEME.exec(part)?.[1]?.toLowerCase() === 'bearer').length
+      if (bearers === 0) return undefined
+      if (bearers > 1) throw ambiguous()
+      if (parts.length > 1) throw malformed('Authorization header holds more than one scheme')
+      throw malformed('Authorization header is not "Bearer <token>"')
     },
   }
 }

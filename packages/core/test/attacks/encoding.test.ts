@@ -86,6 +86,7 @@ describe('oversized tokens', () => {
   it('rejects an oversized Authorization header without reading it as a token', async () => {
     const auth = createAuth({ issuer, audience, secret })
     const result = await auth.authenticate({ authorization: `Bearer ${'a'.repeat(20_000)}` })
-    expect(result).toMatchObject({ status: 'rejected', error: { code: 'token_malformed', status: 401 } })
+    // The header itself is refused: a malformed request, RFC 6750 3.1 invalid_request.
+    expect(result).toMatchObject({ status: 'rejected', error: { code: 'token_malformed', status: 400 } })
   })
 })

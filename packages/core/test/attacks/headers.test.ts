@@ -48,7 +48,7 @@ describe('hostile Authorization headers', () => {
     ])
     expect(await auth.authenticate(new Request('http://x', { headers }))).toMatchObject({
       status: 'rejected',
-      error: { code: 'token_ambiguous', status: 401 },
+      error: { code: 'token_ambiguous', status: 400 },
     })
     expect(await auth.authenticate({ authorization: [`Bearer ${token}`, `Bearer ${token}`] })).toMatchObject({
       status: 'rejected',
@@ -68,7 +68,7 @@ describe('hostile Authorization headers', () => {
     async (value) => {
       expect(await auth.authenticate({ authorization: value })).toMatchObject({
         status: 'rejected',
-        error: { code: 'token_malformed', status: 401 },
+        error: { code: 'token_malformed', status: 400 },
       })
     },
   )
@@ -89,7 +89,7 @@ describe('hostile Cookie headers', () => {
     ]) {
       expect(await auth.authenticate(request)).toMatchObject({
         status: 'rejected',
-        error: { code: 'token_ambiguous', status: 401 },
+        error: { code: 'token_ambiguous', status: 400 },
       })
     }
     expect(await authenticateRaw([`Cookie: __session=${token}`, `Cookie: __session=${other}`])).toEqual({

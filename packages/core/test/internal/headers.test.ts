@@ -30,8 +30,42 @@ describe('headerReader', () => {
     ])
   })
 
-  it('reads anything else as no headers', () => {
-    for (const value of [null, undefined, 42, 'Bearer t'] as unknown as Headers[])
-      expect(headerReader(value).all('authorization')).toEqual([])
+  it('reads the request a framework wraps: .raw (Fastify, Hono), .req (Koa)', () => {
+    const node = {
+      headers: { authorization: 'Bearer a' },
+      rawHeaders: ['Authorization', 'Bearer a', 'authorization', 'Bearer b'],
+    }
+    // The wrapper's own merged `headers` would hide the second line.
+    expect(headerReader({ raw: node, headers: node.headers }).all('authorization')).toEqual([
+      'Bearer a',
+      'Bearer b',
+    ])
+    expect(headerReader({ req: node, get: () => 'Bearer a', has: () => false }).all('authorization')).toEqual(
+      ['Bearer a', 'Bearer b'],
+    )
+    expect(
+      headerReader({ raw: new Request('http://x', { headers: { cookie: 'a=1' } }) }).all('cookie'),
+    ).toEqual(['a=1'])
+  })
+
+  it('reads a record holding JSON junk (client data) as a record, junk as no header', () => {
+    const reader = headerReader({ authorization: { token: 'x' } as never, cookie: 7 as never, 'x-a': 'b' })
+    expect(reader.all('authorization')).toEqual([])
+    expect(reader.all('x-a')).toEqual(['b'])
+  })
+
+  it('refuses anything else with a TypeError naming what it got, never a value', () => {
+    for (const [value, named] of [
+      [null, 'got null'],
+      [undefined, 'got undefined'],
+      [42, 'got number'],
+      ['Bearer t', 'got string'],
+      [{ request: new Request('http://x') }, 'got an object with keys request'],
+      [{ authorization: () => 'Bearer t' }, 'got an object with keys authorization'],
+      [new (class Context {})(), 'got an instance of Context'],
+    ] as const)
+      expect(() => headerReader(value as never)).toThrow(
+        expect.objectContaining({ name: 'TypeError', message: expect.stringContaining(named) }),
+      )
   })
 })

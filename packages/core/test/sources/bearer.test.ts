@@ -19,8 +19,16 @@ describe('bearer', () => {
     expect(() => read('Bearer a, Bearer b')).toThrow(expect.objectContaining({ code: 'token_ambiguous' }))
   })
 
-  it('rejects a malformed bearer value as token_malformed', () => {
-    expect(() => read('Bearer')).toThrow(expect.objectContaining({ code: 'token_malformed' }))
-    expect(() => read('Bearer a"b')).toThrow(expect.objectContaining({ code: 'token_malformed' }))
+  it('rejects a malformed bearer value as token_malformed 400 (a malformed request)', () => {
+    for (const value of ['Bearer', 'Bearer a"b', 'Bearer a b', 'Basic x, Bearer a', 'Bearer a, Basic x'])
+      expect(() => read(value)).toThrow(expect.objectContaining({ code: 'token_malformed', status: 400 }))
+  })
+
+  it('answers two headers with status 400', () => {
+    expect(() => read(['Bearer a', 'Bearer b'])).toThrow(expect.objectContaining({ status: 400 }))
+  })
+
+  it('reads a parameter named bearer in another scheme as no token', () => {
+    expect(read('Digest username="a", bearer="x"')).toBeUndefined()
   })
 })

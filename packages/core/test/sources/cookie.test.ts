@@ -10,7 +10,7 @@ describe('cookie', () => {
 
   it('refuses two different values as token_ambiguous', () => {
     expect(() => readCookie(headerReader({ cookie: 'a=1; a=2' }), 'a')).toThrow(
-      expect.objectContaining({ code: 'token_ambiguous', status: 401 }),
+      expect.objectContaining({ code: 'token_ambiguous', status: 400 }),
     )
   })
 
