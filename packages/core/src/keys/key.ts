@@ -1,5 +1,7 @@
-import { createPublicKey, type KeyObject } from 'node:crypto'
 import { importJWK, type JWK } from 'jose'
+import { decodeCanonical } from '../internal/base64url.js'
+import { isOnCurve } from './curves.js'
+import { PemError, publicJwkFromPem } from './pem.js'
 
 /**
  * A JWS algorithm Portcullis verifies. `none` is not one of them.
@@ -24,12 +26,25 @@ export type Algorithm =
   | 'Ed25519'
 
 /**
- * A public key: a `CryptoKey`, a Node `KeyObject`, a JWK, or a PEM string (SPKI or certificate).
+ * The shape of a Node.js `KeyObject` that Portcullis reads (its JWK export), so that core's types need
+ * no `@types/node` and run where `node:crypto` does not exist.
+ *
+ * @example
+ * const key: KeyObjectLike = crypto.createPublicKey(pem) // on Node.js
+ */
+export interface KeyObjectLike {
+  readonly type: string
+  export(options: { format: 'jwk' }): object
+}
+
+/**
+ * A public key: a `CryptoKey`, a Node `KeyObject`, a JWK, or a PEM string (SPKI `PUBLIC KEY`,
+ * `RSA PUBLIC KEY` or `CERTIFICATE`).
  *
  * @example
  * createAuth({ issuer, audience, keys: [fs.readFileSync('public.pem', 'utf8')] })
  */
-export type KeyInput = CryptoKey | KeyObject | JWK | string
+export type KeyInput = CryptoKey | KeyObjectLike | JWK | string
 
 export const HMAC_ALGORITHMS: readonly Algorithm[] = ['HS256', 'HS384', 'HS512']
 export const ASYMMETRIC_ALGORITHMS: readonly Algorithm[] = [
@@ -83,17 +98,11 @@ function fromJwk(jwk: JWK): VerificationKey {
     throw new KeyRejectedError('key holds private key material; give public keys only')
   if (jwk.kid !== undefined && typeof jwk.kid !== 'string')
     throw new KeyRejectedError('key "kid" must be a string')
-  let keyObject: KeyObject
-  try {
-    keyObject = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' })
-  } catch {
-    throw new KeyRejectedError(`key of type "${String(jwk.kty)}" could not be imported`)
-  }
-  const algorithms = algorithmsOf(keyObject)
+  const { algorithms, publicJwk } = inspect(jwk)
   const allowed = jwk.alg === undefined ? algorithms : algorithms.filter((alg) => alg === jwk.alg)
   if (allowed.length === 0)
     throw new KeyRejectedError(`key "alg" ${String(jwk.alg)} does not fit its key type`)
-  return cryptoKeyCache(jwk.kid, allowed, keyObject.export({ format: 'jwk' }) as JWK)
+  return cryptoKeyCache(jwk.kid, allowed, publicJwk)
 }
 
 function cryptoKeyCache(
@@ -151,33 +160,57 @@ export function isRocaModulus(modulus: bigint): boolean {
   return ROCA_PRIMES.every((prime, index) => ROCA_SUBGROUPS[index]!.has(Number(modulus % BigInt(prime))))
 }
 
-/** The algorithms a public key can verify, after checking its strength. */
-function algorithmsOf(key: KeyObject): readonly Algorithm[] {
-  const details = key.asymmetricKeyDetails ?? {}
-  switch (key.asymmetricKeyType) {
-    case 'rsa': {
-      checkRsa(details.modulusLength ?? 0, details.publicExponent ?? 0n)
-      if (
-        isRocaModulus(
-          BigInt(
-            `0x${Buffer.from(key.export({ format: 'jwk' }).n ?? '', 'base64url').toString('hex') || '0'}`,
-          ),
-        )
-      )
+const EC_SIZES: Record<string, number> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 }
+
+/** A base64url member's bytes, or a rejection naming the key type (never the value). */
+function member(jwk: JWK, name: 'n' | 'e' | 'x' | 'y'): Uint8Array {
+  const value = jwk[name]
+  const bytes = typeof value === 'string' ? decodeCanonical(value) : undefined
+  if (!bytes || bytes.length === 0)
+    throw new KeyRejectedError(`key of type "${String(jwk.kty)}" could not be imported`)
+  return bytes
+}
+
+const toBigInt = (bytes: Uint8Array) => bytes.reduce((value, byte) => value * 256n + BigInt(byte), 0n)
+
+/** RFC 7518 6.3.1.1: the modulus length in bits, leading zero bytes (some IdPs add one) left out. */
+function bitLength(bytes: Uint8Array): number {
+  let first = 0
+  while (first < bytes.length && bytes[first] === 0) first++
+  if (first === bytes.length) return 0
+  return (bytes.length - first - 1) * 8 + bytes[first]!.toString(2).length
+}
+
+/**
+ * The algorithms a public JWK can verify and its public members alone, after checking its strength
+ * and shape. WebCrypto checks the rest (an Ed25519 point) when the key is first imported.
+ */
+function inspect(jwk: JWK): { algorithms: readonly Algorithm[]; publicJwk: JWK } {
+  switch (jwk.kty) {
+    case 'RSA': {
+      const n = member(jwk, 'n')
+      checkRsa(bitLength(n), toBigInt(member(jwk, 'e')))
+      if (isRocaModulus(toBigInt(n)))
         throw new KeyRejectedError('RSA key was made by a generator with the ROCA flaw (CVE-2017-15361)')
-      return RSA_ALGORITHMS
+      return { algorithms: RSA_ALGORITHMS, publicJwk: { kty: 'RSA', n: jwk.n, e: jwk.e } }
     }
-    case 'rsa-pss':
-      throw new KeyRejectedError('RSA-PSS-only keys are not supported; use an RSA key')
-    case 'ec': {
-      const alg = EC_ALGORITHM[key.export({ format: 'jwk' }).crv ?? '']
+    case 'EC': {
+      const alg = EC_ALGORITHM[String(jwk.crv)]
       if (!alg) throw new KeyRejectedError('EC keys must use P-256, P-384 or P-521')
-      return [alg]
+      const x = member(jwk, 'x')
+      const y = member(jwk, 'y')
+      const size = EC_SIZES[jwk.crv!]!
+      if (x.length !== size || y.length !== size || !isOnCurve(jwk.crv!, toBigInt(x), toBigInt(y)))
+        throw new KeyRejectedError('EC key is not a point on its curve')
+      return { algorithms: [alg], publicJwk: { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y } }
     }
-    case 'ed25519':
-      return ['EdDSA', 'Ed25519']
+    case 'OKP': {
+      if (jwk.crv !== 'Ed25519') throw new KeyRejectedError(`key type "${String(jwk.crv)}" is not supported`)
+      if (member(jwk, 'x').length !== 32) throw new KeyRejectedError('Ed25519 key must be 32 bytes')
+      return { algorithms: ['EdDSA', 'Ed25519'], publicJwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } }
+    }
     default:
-      throw new KeyRejectedError(`key type "${String(key.asymmetricKeyType)}" is not supported`)
+      throw new KeyRejectedError(`key of type "${String(jwk.kty)}" could not be imported`)
   }
 }
 
@@ -189,20 +222,23 @@ export function keyFromJwk(jwk: JWK): VerificationKey {
 /** Normalizes a local key given in `keys`; throws a `TypeError` naming the option on bad input. */
 export function keyFromInput(input: KeyInput, index: number): VerificationKey {
   try {
-    if (typeof input === 'string') return fromJwk(createPublicKey(input).export({ format: 'jwk' }) as JWK)
+    if (typeof input === 'string') return fromJwk(publicJwkFromPem(input))
     if (isCryptoKey(input)) return fromCryptoKey(input)
     if (isKeyObject(input)) {
       if (input.type === 'secret') throw new KeyRejectedError('symmetric keys belong in "secret"')
-      // Node refuses createPublicKey() of a key that is already public: export it as it is.
-      const publicKey = input.type === 'public' ? input : createPublicKey(input)
-      return fromJwk(publicKey.export({ format: 'jwk' }) as JWK)
+      // A private KeyObject verifies with its public half: keep only the public members.
+      const jwk = input.export({ format: 'jwk' }) as JWK
+      for (const name of PRIVATE_MEMBERS) delete jwk[name]
+      return fromJwk(jwk)
     }
     if (typeof input === 'object' && input !== null && typeof (input as JWK).kty === 'string')
       return fromJwk(input as JWK)
     throw new KeyRejectedError('expected a CryptoKey, KeyObject, JWK or PEM string')
   } catch (error) {
     const reason =
-      error instanceof KeyRejectedError ? error.message : 'it could not be parsed as a public key'
+      error instanceof KeyRejectedError || error instanceof PemError
+        ? error.message
+        : 'it could not be parsed as a public key'
     throw new TypeError(`"keys[${index}]" is not usable: ${reason}`)
   }
 }
@@ -248,7 +284,9 @@ function fromOctJwk(jwk: JWK, option: string): { bytes: Uint8Array; kid?: string
     throw new TypeError(`"${option}" JWK "kid" must be a string`)
   if (jwk.alg !== undefined && !HMAC_ALGORITHMS.includes(jwk.alg as Algorithm))
     throw new TypeError(`"${option}" JWK "alg" must be HS256, HS384 or HS512`)
-  return { bytes: Buffer.from(jwk.k, 'base64url'), kid: jwk.kid, alg: jwk.alg }
+  const bytes = decodeCanonical(jwk.k)
+  if (!bytes) throw new TypeError(`"${option}" JWK must have "k" in base64url`)
+  return { bytes, kid: jwk.kid, alg: jwk.alg }
 }
 
 /**
@@ -284,10 +322,11 @@ export function keyFromSecret(
   )
 }
 
-function isKeyObject(value: unknown): value is KeyObject {
+function isKeyObject(value: unknown): value is KeyObjectLike {
   return (
     typeof value === 'object' &&
     value !== null &&
+    typeof (value as { export?: unknown }).export === 'function' &&
     (value as { constructor?: { name?: string } }).constructor?.name?.endsWith('KeyObject') === true
   )
 }

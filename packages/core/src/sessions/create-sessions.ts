@@ -3,7 +3,6 @@ import { AuthError } from '../errors.js'
 import type { Identity } from '../identity.js'
 import { toSeconds } from '../internal/duration.js'
 import { type HeaderReader, headerReader, type RequestLike } from '../internal/headers.js'
-import { localKeySet } from '../keys/key-set.js'
 import type { NormalizedIssuer } from '../normalize.js'
 import { readCookie } from '../sources/cookie.js'
 import { memoryStore } from '../stores/memory.js'
@@ -11,7 +10,7 @@ import type { Store } from '../stores/store.js'
 import { normalizeCookies } from './cookies.js'
 import { guard, storeUnavailable } from './guard.js'
 import { checkInput, checkString } from './input.js'
-import { SESSION_TOKEN_TYPE, sessionKeys, toJwks } from './keys.js'
+import { SESSION_TOKEN_TYPE, sessionKeys } from './keys.js'
 import { attachSessionLink, type SessionLink } from './link.js'
 import type { IssuedSession, LogoutResult, SessionInput, Sessions, SessionsOptions } from './options.js'
 import {
@@ -119,7 +118,7 @@ export function createSessions(options: SessionsOptions): Sessions {
       v: 1,
       ...data,
       exp: at + refreshTtl * 1000,
-      rt: hashSecret(secret),
+      rt: await hashSecret(secret),
       old: [],
       rotatedAt: at,
     }
@@ -140,7 +139,7 @@ export function createSessions(options: SessionsOptions): Sessions {
 
   async function rotate(token: string): Promise<IssuedSession> {
     const { sessionId, secret } = parseRefreshToken(token)
-    const hash = hashSecret(secret)
+    const hash = await hashSecret(secret)
     const key = sessionKey(sessionId)
     for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
       const raw = await guard(() => store.get(key))
@@ -154,10 +153,10 @@ export function createSessions(options: SessionsOptions): Sessions {
         const next = newSecret()
         const rotated: SessionRecord = {
           ...record,
-          rt: hashSecret(next),
+          rt: await hashSecret(next),
           old: [record.rt, ...record.old].slice(0, REMEMBERED_SECRETS),
           rotatedAt: at,
-          next: sealNext(secret, next),
+          next: await sealNext(secret, next),
         }
         if (await guard(() => store.compareAndSwap(key, raw, JSON.stringify(rotated), ttl))) {
           // Rewrite the subject's index after its session: revokeSubject must outlive the record.
@@ -168,8 +167,8 @@ export function createSessions(options: SessionsOptions): Sessions {
       }
       if (hash === record.old[0] && at - record.rotatedAt < grace && record.next !== undefined) {
         // Two tabs refreshing at once: the later one gets the same new refresh token.
-        const current = openNext(secret, record.next)
-        if (current !== undefined && hashSecret(current) === record.rt)
+        const current = await openNext(secret, record.next)
+        if (current !== undefined && (await hashSecret(current)) === record.rt)
           return tokensFor(sessionId, record, current, at)
       }
       if (record.old.includes(hash)) {
@@ -204,8 +203,8 @@ export function createSessions(options: SessionsOptions): Sessions {
         const verified = await compactVerify(
           token,
           async (header) => {
-            const key = keys.verificationKeys.find((candidate) => candidate.kid === header.kid)
-            if (!key) throw new Error('unknown kid')
+            const [key] = await keys.keySet.candidates(header.kid, keys.algorithm)
+            if (!key || key.kid !== header.kid) throw new Error('unknown kid')
             return key.forAlgorithm(keys.algorithm)
           },
           { algorithms: [keys.algorithm] },
@@ -235,7 +234,7 @@ export function createSessions(options: SessionsOptions): Sessions {
         const parsed = parseRefreshToken(refreshToken)
         const raw = await guard(() => store.get(sessionKey(parsed.sessionId)))
         const record = raw === undefined ? undefined : parseRecord(raw)
-        const hash = hashSecret(parsed.secret)
+        const hash = await hashSecret(parsed.secret)
         if (record && (record.rt === hash || record.old.includes(hash))) sessionId = parsed.sessionId
       } catch (error) {
         if (error instanceof AuthError && error.code === 'store_unavailable') throw error
@@ -253,11 +252,7 @@ export function createSessions(options: SessionsOptions): Sessions {
   }
 
   const normalizedIssuer: NormalizedIssuer = {
-    // Sealed sessions accept sealed tokens only: no signature key, so a JWS never passes as one.
-    keySet: localKeySet(
-      keys.unseal ? [] : keys.verificationKeys,
-      'signingKey' in options ? 'signingKey' : 'secret',
-    ),
+    keySet: keys.keySet,
     algorithms: [keys.algorithm],
     rules: {
       issuer,
@@ -300,11 +295,11 @@ export function createSessions(options: SessionsOptions): Sessions {
     },
     logout,
     jwks() {
-      if (keys.publicKeys.length === 0)
+      if (!keys.jwks)
         throw new TypeError(
           'jwks() needs "signingKey": sessions signed with a shared secret have no public keys',
         )
-      return toJwks(keys)
+      return keys.jwks()
     },
     issuer,
     cookieName: cookies.name,

@@ -180,11 +180,12 @@ export interface Sessions {
    */
   logout(request: RequestLike): Promise<LogoutResult>
   /**
-   * The public keys that verify access tokens, as a JWKS to serve (with `signingKey` only).
+   * The public keys that verify access tokens, as a JWKS to serve (with `signingKey` only). A promise:
+   * WebCrypto exports the public keys. Throws a `TypeError` at once for sessions with a `secret`.
    * @example
-   * app.get('/.well-known/jwks.json', (_req, res) => res.json(sessions.jwks()))
+   * app.get('/.well-known/jwks.json', async (_req, res) => res.json(await sessions.jwks()))
    */
-  jwks(): JSONWebKeySet
+  jwks(): Promise<JSONWebKeySet>
   /** The `iss` of the access tokens. */
   readonly issuer: string
   /** The access cookie's name. */
