@@ -66,7 +66,7 @@ export async function serveFixture(): Promise<{ fixture: Fixture; fixtureUrl: st
  * `node:` import (or other Node built-in) fails the build instead of failing at run time.
  */
 export async function bundle(
-  entry: 'worker' | 'cli' | 'suite',
+  entry: 'worker' | 'cli' | 'suite' | 'edge',
   options: { conditions: string[]; format?: 'esm' | 'iife' },
 ): Promise<string> {
   const result = await build({

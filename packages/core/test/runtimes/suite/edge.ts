@@ -1,0 +1,15 @@
+// Edge runtime entry (a service-worker style script): POST the fixture, get the suite's results.
+import type { Fixture } from './fixture.js'
+import { runSuite } from './suite.js'
+
+interface FetchEvent extends Event {
+  readonly request: Request
+  respondWith(response: Promise<Response>): void
+}
+
+addEventListener('fetch', (event) => {
+  const fetchEvent = event as FetchEvent
+  fetchEvent.respondWith(
+    fetchEvent.request.json().then(async (fixture) => Response.json(await runSuite(fixture as Fixture))),
+  )
+})
