@@ -1,0 +1,104 @@
+// Interleaved A/B micro-benchmark of the crypto paths that moved from node:crypto to WebCrypto
+// (issue 14). Usage, from the repository root:
+//   mkdir -p /tmp/before && git archive <before-commit> packages/core/src | tar -x -C /tmp/before
+//   node bench/ab/webcrypto-ab.mjs /tmp/before/packages/core/src packages/core/src
+// Both trees are bundled by esbuild and loaded in this one process; every round runs A then B (then
+// B then A) for a fixed time each, and the medians of the per-operation costs are printed.
+import { writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { build } from '../../packages/core/node_modules/esbuild/lib/main.js'
+
+const [beforeSrc, afterSrc] = process.argv.slice(2).map((dir) => resolve(dir))
+if (!beforeSrc || !afterSrc) throw new Error('usage: webcrypto-ab.mjs <before src> <after src>')
+
+async function load(src, name) {
+  const entry = `
+    export { createAuth, createSessions, memoryStore } from '${src}/index.ts'
+    export { sessionKeys } from '${src}/sessions/keys.ts'
+    export { hashSecret, sealNext, openNext, newSecret } from '${src}/sessions/record.ts'
+    export { decodeCanonical } from '${src}/internal/base64url.ts'
+  `
+  const result = await build({
+    stdin: { contents: entry, resolveDir: src, loader: 'ts' },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    external: ['jose'],
+    nodePaths: [resolve('packages/core/node_modules')],
+  })
+  const file = join(tmpdir(), `portcullis-ab-${name}-${process.pid}.mjs`)
+  await writeFile(file, result.outputFiles[0].text.replaceAll('"jose"', `"${pathToFileURL(resolve('packages/core/node_modules/jose/dist/webapi/index.js')).href}"`))
+  return import(pathToFileURL(file).href)
+}
+
+const secret = 'a-session-secret-of-at-least-32-bytes'
+const issuer = 'https://api.example.com'
+const audience = issuer
+const payload = { iss: issuer, aud: audience, sub: 'alice', sid: 'AAAAAAAAAAAAAAAAAAAAAA', iat: 1, exp: 4102444800 }
+
+async function cases(lib) {
+  const sealed = lib.sessionKeys({ secret, sealed: true })
+  const signed = lib.sessionKeys({ secret })
+  const sealedToken = await sealed.issue(payload)
+  const previous = lib.newSecret()
+  const next = lib.newSecret()
+  const grace = await lib.sealNext(previous, next)
+  const sealedSessions = lib.createSessions({ secret, issuer, audience, sealed: true })
+  const signedSessions = lib.createSessions({ secret, issuer, audience })
+  const sealedAuth = lib.createAuth({ sessions: sealedSessions, cache: false })
+  const signedAuth = lib.createAuth({ sessions: signedSessions, cache: false })
+  const sealedIssued = await sealedSessions.issue({ subject: 'alice' })
+  const signedIssued = await signedSessions.issue({ subject: 'alice' })
+  const [header, body] = signedIssued.accessToken.split('.')
+  return {
+    'seal (sealed access token)': () => sealed.issue(payload),
+    'unseal (sealed access token)': () => sealed.unseal(sealedToken),
+    'HMAC sign (HS256 access token)': () => signed.issue(payload),
+    'hash refresh secret (SHA-256)': () => lib.hashSecret(previous),
+    'seal grace record (HKDF + AES-GCM)': () => lib.sealNext(previous, next),
+    'open grace record (HKDF + AES-GCM)': () => lib.openNext(previous, grace),
+    'base64url decode header+payload': () => (lib.decodeCanonical(header), lib.decodeCanonical(body)),
+    'verify sealed session token (no cache)': () => sealedAuth.verify(sealedIssued.accessToken),
+    'verify signed session token (no cache)': () => signedAuth.verify(signedIssued.accessToken),
+    'refresh a session (rotate)': async () => {
+      const issued = await signedSessions.issue({ subject: 'bob' })
+      await signedSessions.refresh(issued.refreshToken)
+    },
+  }
+}
+
+/** Nanoseconds per operation over `ms` milliseconds of back-to-back runs. */
+async function time(run, ms) {
+  let count = 0
+  const start = process.hrtime.bigint()
+  const end = start + BigInt(ms * 1e6)
+  let now = start
+  while (now < end) {
+    for (let i = 0; i < 16; i++) await run()
+    count += 16
+    now = process.hrtime.bigint()
+  }
+  return Number(now - start) / count
+}
+
+const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]
+const before = await cases(await load(beforeSrc, 'before'))
+const after = await cases(await load(afterSrc, 'after'))
+const rounds = Number(process.env.ROUNDS ?? 9)
+const ms = Number(process.env.MS ?? 150)
+console.log(`node ${process.version}, ${rounds} interleaved rounds of ${ms} ms per side; median ns/op`)
+console.log(['operation', 'before (node:crypto)', 'after (WebCrypto)', 'after/before'].join(' | '))
+for (const name of Object.keys(before)) {
+  for (let i = 0; i < 200; i++) await before[name](), await after[name]() // warm up
+  const a = []
+  const b = []
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) a.push(await time(before[name], ms)), b.push(await time(after[name], ms))
+    else b.push(await time(after[name], ms)), a.push(await time(before[name], ms))
+  }
+  const [ma, mb] = [median(a), median(b)]
+  console.log([name, Math.round(ma), Math.round(mb), (mb / ma).toFixed(2)].join(' | '))
+}
