@@ -30,14 +30,27 @@ async function load(src, name) {
     nodePaths: [resolve('packages/core/node_modules')],
   })
   const file = join(tmpdir(), `portcullis-ab-${name}-${process.pid}.mjs`)
-  await writeFile(file, result.outputFiles[0].text.replaceAll('"jose"', `"${pathToFileURL(resolve('packages/core/node_modules/jose/dist/webapi/index.js')).href}"`))
+  await writeFile(
+    file,
+    result.outputFiles[0].text.replaceAll(
+      '"jose"',
+      `"${pathToFileURL(resolve('packages/core/node_modules/jose/dist/webapi/index.js')).href}"`,
+    ),
+  )
   return import(pathToFileURL(file).href)
 }
 
 const secret = 'a-session-secret-of-at-least-32-bytes'
 const issuer = 'https://api.example.com'
 const audience = issuer
-const payload = { iss: issuer, aud: audience, sub: 'alice', sid: 'AAAAAAAAAAAAAAAAAAAAAA', iat: 1, exp: 4102444800 }
+const payload = {
+  iss: issuer,
+  aud: audience,
+  sub: 'alice',
+  sid: 'AAAAAAAAAAAAAAAAAAAAAA',
+  iat: 1,
+  exp: 4102444800,
+}
 
 async function cases(lib) {
   const sealed = lib.sessionKeys({ secret, sealed: true })
@@ -60,7 +73,10 @@ async function cases(lib) {
     'hash refresh secret (SHA-256)': () => lib.hashSecret(previous),
     'seal grace record (HKDF + AES-GCM)': () => lib.sealNext(previous, next),
     'open grace record (HKDF + AES-GCM)': () => lib.openNext(previous, grace),
-    'base64url decode header+payload': () => (lib.decodeCanonical(header), lib.decodeCanonical(body)),
+    'base64url decode header+payload': () => {
+      lib.decodeCanonical(header)
+      lib.decodeCanonical(body)
+    },
     'verify sealed session token (no cache)': () => sealedAuth.verify(sealedIssued.accessToken),
     'verify signed session token (no cache)': () => signedAuth.verify(signedIssued.accessToken),
     'refresh a session (rotate)': async () => {
@@ -92,12 +108,16 @@ const ms = Number(process.env.MS ?? 150)
 console.log(`node ${process.version}, ${rounds} interleaved rounds of ${ms} ms per side; median ns/op`)
 console.log(['operation', 'before (node:crypto)', 'after (WebCrypto)', 'after/before'].join(' | '))
 for (const name of Object.keys(before)) {
-  for (let i = 0; i < 200; i++) await before[name](), await after[name]() // warm up
+  for (let i = 0; i < 200; i++) {
+    await before[name]()
+    await after[name]()
+  }
   const a = []
   const b = []
   for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) a.push(await time(before[name], ms)), b.push(await time(after[name], ms))
-    else b.push(await time(after[name], ms)), a.push(await time(before[name], ms))
+    // Alternate which side goes first, so neither always runs on a warmer (or busier) machine.
+    const order = round % 2 === 0 ? [a, b] : [b, a]
+    for (const side of order) side.push(await time(side === a ? before[name] : after[name], ms))
   }
   const [ma, mb] = [median(a), median(b)]
   console.log([name, Math.round(ma), Math.round(mb), (mb / ma).toFixed(2)].join(' | '))
