@@ -12,7 +12,7 @@ export { headerReader } from './internal/headers.js'
 export { discoverJwksUri } from './keys/discovery.js'
 export type { JwksEvent, JwksOptions, RemoteKeySet, RemoteKeySetOptions } from './keys/jwks.js'
 export { createRemoteKeySet } from './keys/jwks.js'
-export type { Algorithm, KeyInput } from './keys/key.js'
+export type { Algorithm, KeyInput, KeyObjectLike } from './keys/key.js'
 export type {
   AuthEvent,
   AuthOptions,
