@@ -1,6 +1,8 @@
 export type { CacheOptions } from './cache.js'
 export type { Auth, AuthenticateOptions, AuthResult, ClaimsOf } from './create-auth.js'
 export { createAuth } from './create-auth.js'
+export type { Environment, FromEnvOptions } from './env.js'
+export { authFromEnv, ENV_VARIABLES, sessionsFromEnv } from './env.js'
 export type { AuthErrorCode, AuthErrorOptions, AuthErrorStatus } from './errors.js'
 export { AuthError, bearerErrorOf, isAuthError, wwwAuthenticate } from './errors.js'
 export type { DefaultClaims, Identity, RoleOptions, TokenSource } from './identity.js'
