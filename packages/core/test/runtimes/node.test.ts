@@ -15,6 +15,6 @@ describe('on Node.js', () => {
     const { runSuite } = (await import(
       /* @vite-ignore */ pathToFileURL(file).href
     )) as typeof import('./suite/suite.js')
-    assertAllPassed(await runSuite(fixture))
+    assertAllPassed(await runSuite(fixture, { ...process.env, ...fixture.env }))
   })
 })

@@ -18,6 +18,7 @@ export const CHECKS = [
   'issues, verifies, refreshes and revokes a signed cookie session',
   'issues, verifies, refreshes and revokes a sealed cookie session',
   'signs sessions with a WebCrypto Ed25519 key pair and publishes its JWKS',
+  "configures sessions from the runtime's environment",
   'answers 200/401/403 from a tRPC fetch-adapter router',
   'answers 200/401/403 from a GraphQL Yoga server',
 ]
@@ -52,6 +53,7 @@ export async function serveFixture(): Promise<{ fixture: Fixture; fixtureUrl: st
     hs256: await sign(secret, claims),
     tampered: parts.join('.'),
     expired: await sign(es, claims, {}, Date.now() - 3_600_000),
+    env: { PORTCULLIS_SESSION_SECRET: secret, PORTCULLIS_SESSION_ISSUER: 'https://api.example.com' },
     none: forge(
       { alg: 'none' },
       { iss: issuer, aud: audience, sub: 'alice', exp: Math.floor(Date.now() / 1000) + 300 },

@@ -12,6 +12,8 @@ describe('on Cloudflare workerd (miniflare), without nodejs_compat', () => {
       script,
       compatibilityDate: '2025-09-01',
       compatibilityFlags: [],
+      // The Worker's `env`: what sessionsFromEnv reads there.
+      bindings: fixture.env,
     })
     onTestFinished(() => worker.dispose())
     const response = await worker.dispatchFetch('http://worker.test/', {

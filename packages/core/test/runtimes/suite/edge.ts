@@ -10,6 +10,10 @@ interface FetchEvent extends Event {
 addEventListener('fetch', (event) => {
   const fetchEvent = event as FetchEvent
   fetchEvent.respondWith(
-    fetchEvent.request.json().then(async (fixture) => Response.json(await runSuite(fixture as Fixture))),
+    fetchEvent.request.json().then(async (body) => {
+      // EdgeVM has no process environment of its own: the variables come with the fixture.
+      const fixture = body as Fixture
+      return Response.json(await runSuite(fixture, fixture.env))
+    }),
   )
 })

@@ -15,6 +15,8 @@ export interface Fixture {
   readonly tampered: string
   readonly expired: string
   readonly none: string
+  /** The variables `sessionsFromEnv` reads, for runtimes whose environment the test cannot set. */
+  readonly env: Readonly<Record<string, string>>
 }
 
 /** One line of the suite's answer: a check that passed, or why it did not. */

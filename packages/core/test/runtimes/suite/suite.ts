@@ -5,7 +5,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
 import { createSchema, createYoga } from 'graphql-yoga'
 import { createAuthContext, createAuthProcedures } from '../../../../trpc/src/index.js'
 import { type AuthContext, authDirectiveTypeDefs, useAuth } from '../../../../yoga/src/index.js'
-import { createAuth, createSessions, memoryStore } from '../../../src/index.js'
+import { createAuth, createSessions, memoryStore, sessionsFromEnv } from '../../../src/index.js'
 import type { CheckResult, Fixture } from './fixture.js'
 
 function expectEqual(actual: unknown, expected: unknown, what: string): void {
@@ -27,7 +27,10 @@ async function expectCode(promise: Promise<unknown>, code: string, status: numbe
 const cookieHeader = (setCookie: readonly string[]) => setCookie.map((line) => line.split(';')[0]).join('; ')
 
 /** Runs every check and reports each one; never throws, so a runtime always answers. */
-export async function runSuite(fixture: Fixture): Promise<CheckResult[]> {
+export async function runSuite(
+  fixture: Fixture,
+  env: Readonly<Record<string, unknown>>,
+): Promise<CheckResult[]> {
   const results: CheckResult[] = []
   const check = async (name: string, run: () => Promise<void>) => {
     try {
@@ -119,6 +122,29 @@ export async function runSuite(fixture: Fixture): Promise<CheckResult[]> {
     const issued = await sessions.issue({ subject: 'carol' })
     const elsewhere = createAuth({ issuer, audience, jwks: await sessions.jwks() })
     expectEqual((await elsewhere.verify(issued.accessToken)).subject, 'carol', 'subject')
+  })
+
+  await check("configures sessions from the runtime's environment", async () => {
+    const sessions = sessionsFromEnv(env)
+    const issued = await sessions.issue({ subject: 'dave' })
+    const result = await createAuth({ sessions }).authenticate(
+      new Request('https://api.example.com/', { headers: { cookie: cookieHeader(issued.setCookie) } }),
+    )
+    expectEqual(result.status === 'authenticated' && result.identity.subject, 'dave', 'identity')
+    for (const [broken, message] of [
+      [
+        { ...env, PORTCULLIS_SESSION_SECRET: undefined },
+        'PORTCULLIS_SESSION_SECRET is missing from the environment',
+      ],
+      [{ ...env, PORTCULLIS_SESSION_SECRET: 'short' }, 'PORTCULLIS_SESSION_SECRET must be at least 32 bytes'],
+    ] as const) {
+      try {
+        sessionsFromEnv(broken)
+        throw new Error('expected a TypeError')
+      } catch (error) {
+        expectEqual([(error as Error).name, (error as Error).message], ['TypeError', message], 'error')
+      }
+    }
   })
 
   await check('answers 200/401/403 from a tRPC fetch-adapter router', async () => {

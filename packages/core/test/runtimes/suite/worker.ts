@@ -3,7 +3,8 @@ import type { Fixture } from './fixture.js'
 import { runSuite } from './suite.js'
 
 export default {
-  async fetch(request: Request): Promise<Response> {
-    return Response.json(await runSuite((await request.json()) as Fixture))
+  // `env` holds the Worker's bindings: sessionsFromEnv reads them as a Worker user would.
+  async fetch(request: Request, env: Record<string, unknown>): Promise<Response> {
+    return Response.json(await runSuite((await request.json()) as Fixture, env))
   },
 }
