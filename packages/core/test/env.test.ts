@@ -1,5 +1,6 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { authFromEnv, sessionsFromEnv } from '@portcullis/core'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { audience, issuer, serveJson, sign, signingKey } from './support/fixtures.js'
 import { withCookies } from './support/sessions.js'
 
@@ -83,5 +84,35 @@ describe('authFromEnv', () => {
     expect(() => authFromEnv({ PORTCULLIS_ISSUER: issuer })).toThrow(
       new TypeError('PORTCULLIS_AUDIENCE is missing from the environment'),
     )
+  })
+})
+
+describe('the README Worker example', () => {
+  it('runs as pasted: 401 without credentials, the subject with a bearer token', async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const code = readme.split('### Configuration from the environment')[1]!.match(/```ts\n([\s\S]*?)```/)![1]!
+    const dir = new URL('./.env-readme-tmp/', import.meta.url)
+    mkdirSync(dir, { recursive: true })
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    const file = new URL('worker.ts', dir)
+    writeFileSync(file, code)
+    const worker = (await import(/* @vite-ignore */ file.href)).default as {
+      fetch(request: Request, env: Record<string, string>): Promise<Response>
+    }
+    const key = await signingKey('ES256')
+    const idp = await serveJson(() => ({ keys: [key.publicJwk] }))
+    const env = {
+      PORTCULLIS_ISSUER: issuer,
+      PORTCULLIS_AUDIENCE: audience,
+      PORTCULLIS_JWKS_URL: `${idp.url}/jwks`,
+      PORTCULLIS_SESSION_SECRET: current,
+      PORTCULLIS_SESSION_ISSUER: api,
+    }
+    expect((await worker.fetch(new Request(api), env)).status).toBe(401)
+    const response = await worker.fetch(
+      new Request(api, { headers: { authorization: `Bearer ${await sign(key)}` } }),
+      env,
+    )
+    expect(await response.text()).toBe('hello alice')
   })
 })
