@@ -46,6 +46,14 @@ export interface KeyObjectLike {
  */
 export type KeyInput = CryptoKey | KeyObjectLike | JWK | string
 
+/**
+ * A shared HMAC secret: at least 32 bytes, as a string (UTF-8), bytes, or an `oct` JWK (`kid` and `alg` are honoured).
+ *
+ * @example
+ * createAuth({ issuer, audience, secret: { kty: 'oct', kid: 'v2', alg: 'HS256', k: 'base64url-bytes...' } })
+ */
+export type SecretInput = string | Uint8Array | JWK
+
 export const HMAC_ALGORITHMS: readonly Algorithm[] = ['HS256', 'HS384', 'HS512']
 export const ASYMMETRIC_ALGORITHMS: readonly Algorithm[] = [
   'RS256',

@@ -3,14 +3,14 @@ import { AuthError } from '../errors.js'
 import type { Identity } from '../identity.js'
 import { toSeconds } from '../internal/duration.js'
 import { type HeaderReader, headerReader, type RequestLike } from '../internal/headers.js'
-import type { NormalizedIssuer } from '../normalize.js'
+import type { NormalizedIssuer } from '../normalized-issuer.js'
 import { readCookie } from '../sources/cookie.js'
 import { memoryStore } from '../stores/memory.js'
 import type { Store } from '../stores/store.js'
 import { normalizeCookies } from './cookies.js'
 import { guard, storeUnavailable } from './guard.js'
 import { checkInput, checkString } from './input.js'
-import { SESSION_TOKEN_TYPE, sessionKeys } from './keys.js'
+import { sessionKeys } from './keys.js'
 import { attachSessionLink, type SessionLink } from './link.js'
 import type { IssuedSession, LogoutResult, SessionInput, Sessions, SessionsOptions } from './options.js'
 import {
@@ -26,6 +26,7 @@ import {
   type SessionRecord,
   sealNext,
 } from './record.js'
+import { SESSION_TOKEN_TYPE } from './session-keys.js'
 import { sessionKey, subjectIndex } from './subjects.js'
 
 const MAX_COOKIE = 4096

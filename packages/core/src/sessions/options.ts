@@ -1,10 +1,10 @@
 import type { JSONWebKeySet } from 'jose'
 import type { Duration } from '../internal/duration.js'
 import type { RequestLike } from '../internal/headers.js'
-import type { SecretInput } from '../options.js'
+import type { SecretInput } from '../keys/key.js'
 import type { Store } from '../stores/store.js'
 import type { SessionCookieOptions } from './cookies.js'
-import type { PrivateKeyInput } from './keys.js'
+import type { PrivateKeyInput } from './session-keys.js'
 
 /**
  * How session access tokens are signed: a shared secret (optionally sealed), or an asymmetric key.

@@ -1,10 +1,9 @@
 import { CompactEncrypt, compactDecrypt, type JWTPayload, errors as joseErrors, SignJWT } from 'jose'
 import { AuthError } from '../errors.js'
 import { decodeCanonical, encode } from '../internal/base64url.js'
-import { keyFromSecret } from '../keys/key.js'
-import type { SecretInput } from '../options.js'
-import { SESSION_TOKEN_TYPE, type SessionKeys } from './keys.js'
+import { keyFromSecret, type SecretInput } from '../keys/key.js'
 import { lazyKeySet } from './lazy-key-set.js'
+import { SESSION_TOKEN_TYPE, type SessionKeys } from './session-keys.js'
 
 const utf8 = new TextEncoder()
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })

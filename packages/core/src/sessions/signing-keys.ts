@@ -1,8 +1,8 @@
 import { calculateJwkThumbprint, exportJWK, importJWK, importPKCS8, type JWK, SignJWT } from 'jose'
 import { type Algorithm, type KeyObjectLike, keyFromJwk } from '../keys/key.js'
 import { PemError, pkcs8Algorithm } from '../keys/pem.js'
-import { type PrivateKeyInput, SESSION_TOKEN_TYPE, type SessionKeys } from './keys.js'
 import { lazyKeySet } from './lazy-key-set.js'
+import { type PrivateKeyInput, SESSION_TOKEN_TYPE, type SessionKeys } from './session-keys.js'
 
 type SigningAlgorithm = 'ES256' | 'EdDSA'
 
