@@ -36,7 +36,12 @@ export const ENV_VARIABLES = {
   jwksUrl: 'JWKS_URL',
 } as const
 
-/** Options of {@link sessionsFromEnv} and {@link authFromEnv}. */
+/**
+ * Options of {@link sessionsFromEnv} and {@link authFromEnv}.
+ *
+ * @example
+ * sessionsFromEnv(process.env, {}, { prefix: 'APP_' }) // reads APP_SESSION_SECRET, ...
+ */
 export interface FromEnvOptions {
   /** Put before every variable name. @default 'PORTCULLIS_' */
   prefix?: string

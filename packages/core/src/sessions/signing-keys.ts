@@ -62,8 +62,23 @@ function fromCryptoKey(privateKey: CryptoKey, publicKey: CryptoKey | undefined, 
     )
   return {
     alg,
-    load: async () => ({ privateKey, publicJwk: publicHalf(await exportJWK(publicKey ?? privateKey)) }),
+    async load() {
+      if (publicKey) await checkPair(privateKey, publicKey, alg, option)
+      return { privateKey, publicJwk: publicHalf(await exportJWK(publicKey ?? privateKey)) }
+    },
   }
+}
+
+/** A pair whose halves do not match would publish a key that verifies nothing: check once, on first use. */
+async function checkPair(privateKey: CryptoKey, publicKey: CryptoKey, alg: SigningAlgorithm, option: string) {
+  const params = alg === 'ES256' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: 'Ed25519' }
+  const probe = new TextEncoder().encode('portcullis key pair check')
+  const signature = await crypto.subtle.sign(params, privateKey, probe)
+  if (
+    publicKey.type !== 'public' ||
+    !(await crypto.subtle.verify(params, publicKey, signature, probe).catch(() => false))
+  )
+    throw new TypeError(`"${option}" publicKey is not the public half of its privateKey`)
 }
 
 function fromPem(pem: string, option: string): PendingKey {

@@ -45,6 +45,25 @@ describe('session signing keys in every form', () => {
     expect((await roundTrip(pair)).alg).toBe('EdDSA')
   })
 
+  it("refuses a pair whose public key is not the private key's, when it first signs", async () => {
+    const a = (await crypto.subtle.generateKey({ name: 'Ed25519' }, false, [
+      'sign',
+      'verify',
+    ])) as CryptoKeyPair
+    const b = (await crypto.subtle.generateKey({ name: 'Ed25519' }, false, [
+      'sign',
+      'verify',
+    ])) as CryptoKeyPair
+    const sessions = createSessions({
+      signingKey: { privateKey: a.privateKey, publicKey: b.publicKey },
+      issuer,
+      audience,
+    })
+    await expect(sessions.issue({ subject: 'alice' })).rejects.toThrow(
+      new TypeError('"signingKey" publicKey is not the public half of its privateKey'),
+    )
+  })
+
   it('says what to do with a non-extractable private CryptoKey, at construction', async () => {
     const { privateKey } = await generateKeyPair('ES256')
     expect(() => createSessions({ signingKey: privateKey, issuer, audience })).toThrow(
