@@ -152,12 +152,14 @@ export function createSessions(options: SessionsOptions): Sessions {
       if (hash === record.rt) {
         if (!rotateRefresh) return tokensFor(sessionId, record, secret, at)
         const next = newSecret()
+        // Both at once: each WebCrypto call is a trip to the thread pool.
+        const [nextHash, sealedNext] = await Promise.all([hashSecret(next), sealNext(secret, next)])
         const rotated: SessionRecord = {
           ...record,
-          rt: await hashSecret(next),
+          rt: nextHash,
           old: [record.rt, ...record.old].slice(0, REMEMBERED_SECRETS),
           rotatedAt: at,
-          next: await sealNext(secret, next),
+          next: sealedNext,
         }
         if (await guard(() => store.compareAndSwap(key, raw, JSON.stringify(rotated), ttl))) {
           // Rewrite the subject's index after its session: revokeSubject must outlive the record.
