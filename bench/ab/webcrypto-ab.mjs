@@ -66,6 +66,37 @@ async function cases(lib) {
   const sealedIssued = await sealedSessions.issue({ subject: 'alice' })
   const signedIssued = await signedSessions.issue({ subject: 'alice' })
   const [header, body] = signedIssued.accessToken.split('.')
+  // Bearer tokens from an IdP, uncached: the cache-miss path of every first request.
+  const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+    'sign',
+    'verify',
+  ])
+  const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey)
+  const bearer = lib.createAuth({
+    issuer,
+    audience,
+    keys: [{ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }],
+    cache: false,
+  })
+  const hmac = lib.createAuth({ issuer, audience, secret, cache: false })
+  const es256 = await sign(pair.privateKey, { alg: 'ES256', name: 'ECDSA', hash: 'SHA-256' })
+  const hs256 = await sign(
+    await crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    ),
+    { alg: 'HS256', name: 'HMAC' },
+  )
+  // Every timed verification must succeed: a rejection is cheaper and would flatter either side.
+  await Promise.all([
+    bearer.verify(es256),
+    hmac.verify(hs256),
+    sealedAuth.verify(sealedIssued.accessToken),
+    signedAuth.verify(signedIssued.accessToken),
+  ])
   return {
     'seal (sealed access token)': () => sealed.issue(payload),
     'unseal (sealed access token)': () => sealed.unseal(sealedToken),
@@ -79,11 +110,21 @@ async function cases(lib) {
     },
     'verify sealed session token (no cache)': () => sealedAuth.verify(sealedIssued.accessToken),
     'verify signed session token (no cache)': () => signedAuth.verify(signedIssued.accessToken),
+    'verify bearer ES256, local key (no cache)': () => bearer.verify(es256),
+    'verify bearer HS256, shared secret (no cache)': () => hmac.verify(hs256),
     'refresh a session (rotate)': async () => {
       const issued = await signedSessions.issue({ subject: 'bob' })
       await signedSessions.refresh(issued.refreshToken)
     },
   }
+}
+
+/** A compact JWS over `payload`, signed with WebCrypto (the same token for both sides). */
+async function sign(key, { alg, ...params }) {
+  const text = (value) => Buffer.from(JSON.stringify(value)).toString('base64url')
+  const input = `${text({ alg })}.${text({ ...payload, sid: undefined })}`
+  const signature = await crypto.subtle.sign(params, key, new TextEncoder().encode(input))
+  return `${input}.${Buffer.from(signature).toString('base64url')}`
 }
 
 /** Nanoseconds per operation over `ms` milliseconds of back-to-back runs. */
