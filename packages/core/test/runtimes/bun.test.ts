@@ -17,5 +17,5 @@ describe.skipIf(!bun)('on Bun', () => {
       env: { BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0', ...fixture.env },
     })
     assertAllPassed(JSON.parse(output))
-  })
+  }, 60_000)
 })

@@ -51,7 +51,7 @@ export function run(
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk
     })
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 30_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 45_000)
     child.on('error', (error) => {
       clearTimeout(timer)
       reject(error)

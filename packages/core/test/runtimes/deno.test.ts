@@ -25,5 +25,5 @@ describe.skipIf(!deno)('on Deno', () => {
       { env: { DENO_DIR: dir, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', ...fixture.env } },
     )
     assertAllPassed(JSON.parse(output))
-  })
+  }, 60_000)
 })

@@ -14,5 +14,5 @@ describe("on Vercel's Edge runtime (@edge-runtime/vm)", () => {
     })
     await response.waitUntil()
     assertAllPassed((await response.json()) as never)
-  })
+  }, 60_000)
 })

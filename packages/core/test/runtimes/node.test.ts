@@ -16,5 +16,5 @@ describe('on Node.js', () => {
       /* @vite-ignore */ pathToFileURL(file).href
     )) as typeof import('./suite/suite.js')
     assertAllPassed(await runSuite(fixture, { ...process.env, ...fixture.env }))
-  })
+  }, 60_000)
 })

@@ -21,5 +21,5 @@ describe('on Cloudflare workerd (miniflare), without nodejs_compat', () => {
       body: JSON.stringify(fixture),
     })
     assertAllPassed((await response.json()) as never)
-  })
+  }, 60_000)
 })
