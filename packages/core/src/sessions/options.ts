@@ -29,8 +29,9 @@ export type SessionKeyOptions =
     }
   | {
       /**
-       * An ES256 (P-256) or EdDSA (Ed25519) private key, or `[current, ...previous]`. Other services
-       * verify with the public keys from `sessions.jwks()`.
+       * An ES256 (P-256) or EdDSA (Ed25519) private key, or `[current, ...previous]`: an extractable
+       * `CryptoKey` or a `CryptoKeyPair`, a Node `KeyObject`, a private JWK or a PKCS#8 PEM. Other
+       * services verify with the public keys from `await sessions.jwks()`.
        */
       signingKey: PrivateKeyInput | readonly PrivateKeyInput[]
       secret?: never
