@@ -141,6 +141,16 @@ async function time(run, ms) {
   return Number(now - start) / count
 }
 
+// For instruction counts: `SIDE=before|after OP='<operation>' COUNT=n` runs one operation n times
+// and exits (valgrind --tool=callgrind node bench/ab/webcrypto-ab.mjs ...; compare COUNT=0 and n).
+if (process.env.SIDE) {
+  const side = await cases(await load(process.env.SIDE === 'before' ? beforeSrc : afterSrc, process.env.SIDE))
+  const run = side[process.env.OP ?? '']
+  if (!run) throw new Error(`OP must be one of: ${Object.keys(side).join(', ')}`)
+  for (let i = 0; i < Number(process.env.COUNT ?? 1000); i++) await run()
+  process.exit(0)
+}
+
 const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]
 const before = await cases(await load(beforeSrc, 'before'))
 const after = await cases(await load(afterSrc, 'after'))
