@@ -2,6 +2,8 @@ export type { AuthenticateOptions, AuthResult } from './authenticate.js'
 export type { CacheOptions } from './cache.js'
 export type { Auth, ClaimsOf } from './create-auth.js'
 export { createAuth } from './create-auth.js'
+export type { Environment, FromEnvOptions } from './env.js'
+export { authFromEnv, ENV_VARIABLES, sessionsFromEnv } from './env.js'
 export type { AuthErrorCode, AuthErrorOptions, AuthErrorStatus } from './errors.js'
 export { AuthError, bearerErrorOf, isAuthError, wwwAuthenticate } from './errors.js'
 export type { AuthHealth, IssuerHealth } from './health.js'
@@ -14,14 +16,13 @@ export { headerReader } from './internal/headers.js'
 export { discoverJwksUri } from './keys/discovery.js'
 export type { JwksEvent, JwksOptions, RemoteKeySet, RemoteKeySetOptions } from './keys/jwks.js'
 export { createRemoteKeySet } from './keys/jwks.js'
-export type { Algorithm, KeyInput } from './keys/key.js'
+export type { Algorithm, KeyInput, KeyObjectLike, SecretInput } from './keys/key.js'
 export type {
   AuthEvent,
   AuthOptions,
   CommonOptions,
   IssuerOptions,
   KeyMaterial,
-  SecretInput,
   SessionsOption,
   VerificationOptions,
 } from './options.js'
@@ -30,7 +31,6 @@ export type { MatchOptions } from './scopes.js'
 export { hasScopes, matches, requireScopes } from './scopes.js'
 export type { SessionCookieOptions } from './sessions/cookies.js'
 export { createSessions } from './sessions/create-sessions.js'
-export type { PrivateKeyInput } from './sessions/keys.js'
 export type {
   IssuedSession,
   LogoutResult,
@@ -39,6 +39,7 @@ export type {
   Sessions,
   SessionsOptions,
 } from './sessions/options.js'
+export type { PrivateKeyInput } from './sessions/session-keys.js'
 export { bearer } from './sources/bearer.js'
 export { cookie, readCookie } from './sources/cookie.js'
 export type { TokenReader } from './sources/source.js'

@@ -1,6 +1,4 @@
 import type { JWK } from 'jose'
-import type { Identity } from './identity.js'
-import type { ClaimRules } from './internal/claims.js'
 import { toSeconds } from './internal/duration.js'
 import { discoverJwksUri } from './keys/discovery.js'
 import { isSecureUrl } from './keys/fetch.js'
@@ -16,6 +14,7 @@ import {
   type VerificationKey,
 } from './keys/key.js'
 import { type KeySet, localKeySet } from './keys/key-set.js'
+import type { NormalizedIssuer } from './normalized-issuer.js'
 import type { AuthEvent, AuthOptions, IssuerOptions } from './options.js'
 import { type SessionLink, sessionLinkOf } from './sessions/link.js'
 import { bearer } from './sources/bearer.js'
@@ -23,14 +22,8 @@ import { cookie } from './sources/cookie.js'
 import type { TokenReader } from './sources/source.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 
-/** One trusted issuer after normalization. */
-export interface NormalizedIssuer {
-  readonly keySet: KeySet
-  readonly algorithms: readonly Algorithm[]
-  readonly rules: ClaimRules
-  /** Runs after every successful verification, cache hits included (sessions check revocation here). */
-  readonly afterVerify?: (identity: Identity<unknown>) => Promise<void> | void
-}
+// Kept importable from here, where it used to live.
+export type { NormalizedIssuer } from './normalized-issuer.js'
 
 export interface NormalizedOptions {
   readonly issuers: ReadonlyMap<string, NormalizedIssuer>

@@ -1,21 +1,15 @@
-import type { JSONWebKeySet, JWK } from 'jose'
+import type { JSONWebKeySet } from 'jose'
 import type { CacheOptions } from './cache.js'
 import type { AuthErrorCode } from './errors.js'
 import type { RoleOptions } from './identity.js'
 import type { Duration } from './internal/duration.js'
 import type { JwksEvent, JwksOptions } from './keys/jwks.js'
-import type { Algorithm, KeyInput } from './keys/key.js'
+import type { Algorithm, KeyInput, SecretInput } from './keys/key.js'
 import type { Sessions } from './sessions/options.js'
 import type { TokenReader } from './sources/source.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 
-/**
- * A shared HMAC secret: at least 32 bytes, as a string (UTF-8), bytes, or an `oct` JWK (`kid` and `alg` are honoured).
- *
- * @example
- * createAuth({ issuer, audience, secret: { kty: 'oct', kid: 'v2', alg: 'HS256', k: 'base64url-bytes...' } })
- */
-export type SecretInput = string | Uint8Array | JWK
+export type { SecretInput } from './keys/key.js'
 
 /**
  * How tokens from one issuer are checked.

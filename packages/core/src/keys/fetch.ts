@@ -73,7 +73,8 @@ export async function readLimited(response: Response, maxBytes: number): Promise
     }
     chunks.push(value)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  const utf8 = new TextDecoder()
+  return chunks.map((chunk, index) => utf8.decode(chunk, { stream: index < chunks.length - 1 })).join('')
 }
 
 /**

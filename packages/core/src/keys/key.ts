@@ -1,54 +1,42 @@
-import { createPublicKey, type KeyObject } from 'node:crypto'
-import { type CryptoKey, importJWK, type JWK } from 'jose'
+import { importJWK, type JWK } from 'jose'
+import { decodeCanonical } from '../internal/base64url.js'
+import { ALL_ALGORITHMS, type Algorithm, EC_ALGORITHM, HMAC_ALGORITHMS } from './algorithms.js'
+import { checkRsa, inspect, KeyRejectedError } from './inspect.js'
+import { PemError, publicJwkFromPem } from './pem.js'
+
+export type { Algorithm } from './algorithms.js'
+export { ALL_ALGORITHMS, ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS } from './algorithms.js'
+export { isRocaModulus, KeyRejectedError } from './inspect.js'
 
 /**
- * A JWS algorithm Portcullis verifies. `none` is not one of them.
+ * The shape of a Node.js `KeyObject` that Portcullis reads (its JWK export), so that core's types need
+ * no `@types/node` and run where `node:crypto` does not exist.
  *
  * @example
- * createAuth({ issuer, audience, jwks, algorithms: ['ES256', 'RS256'] })
+ * const key: KeyObjectLike = crypto.createPublicKey(pem) // on Node.js
  */
-export type Algorithm =
-  | 'HS256'
-  | 'HS384'
-  | 'HS512'
-  | 'RS256'
-  | 'RS384'
-  | 'RS512'
-  | 'PS256'
-  | 'PS384'
-  | 'PS512'
-  | 'ES256'
-  | 'ES384'
-  | 'ES512'
-  | 'EdDSA'
-  | 'Ed25519'
+export interface KeyObjectLike {
+  readonly type: string
+  export(options: { format: 'jwk' }): object
+}
 
 /**
- * A public key: a `CryptoKey`, a Node `KeyObject`, a JWK, or a PEM string (SPKI or certificate).
+ * A public key: a `CryptoKey`, a Node `KeyObject`, a JWK, or a PEM string (SPKI `PUBLIC KEY`,
+ * `RSA PUBLIC KEY` or `CERTIFICATE`).
  *
  * @example
  * createAuth({ issuer, audience, keys: [fs.readFileSync('public.pem', 'utf8')] })
  */
-export type KeyInput = CryptoKey | KeyObject | JWK | string
+export type KeyInput = CryptoKey | KeyObjectLike | JWK | string
 
-export const HMAC_ALGORITHMS: readonly Algorithm[] = ['HS256', 'HS384', 'HS512']
-export const ASYMMETRIC_ALGORITHMS: readonly Algorithm[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-]
-export const ALL_ALGORITHMS: readonly Algorithm[] = [...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS]
+/**
+ * A shared HMAC secret: at least 32 bytes, as a string (UTF-8), bytes, or an `oct` JWK (`kid` and `alg` are honoured).
+ *
+ * @example
+ * createAuth({ issuer, audience, secret: { kty: 'oct', kid: 'v2', alg: 'HS256', k: 'base64url-bytes...' } })
+ */
+export type SecretInput = string | Uint8Array | JWK
 
-const EC_ALGORITHM: Record<string, Algorithm> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' }
-const RSA_ALGORITHMS: readonly Algorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']
 /** RFC 7518 3.2: an HMAC key is at least as long as the hash output. */
 const HMAC_MIN_BYTES: Record<string, number> = { HS256: 32, HS384: 48, HS512: 64 }
 
@@ -58,11 +46,6 @@ export interface VerificationKey {
   readonly algorithms: readonly Algorithm[]
   /** The key for `alg`, imported once and reused. */
   forAlgorithm(alg: Algorithm): Promise<CryptoKey | Uint8Array>
-}
-
-/** Why a key was refused; a `TypeError` for local keys, a skipped entry for a remote JWKS. */
-export class KeyRejectedError extends Error {
-  override name = 'KeyRejectedError'
 }
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'] as const
@@ -83,17 +66,11 @@ function fromJwk(jwk: JWK): VerificationKey {
     throw new KeyRejectedError('key holds private key material; give public keys only')
   if (jwk.kid !== undefined && typeof jwk.kid !== 'string')
     throw new KeyRejectedError('key "kid" must be a string')
-  let keyObject: KeyObject
-  try {
-    keyObject = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' })
-  } catch {
-    throw new KeyRejectedError(`key of type "${String(jwk.kty)}" could not be imported`)
-  }
-  const algorithms = algorithmsOf(keyObject)
+  const { algorithms, publicJwk } = inspect(jwk)
   const allowed = jwk.alg === undefined ? algorithms : algorithms.filter((alg) => alg === jwk.alg)
   if (allowed.length === 0)
     throw new KeyRejectedError(`key "alg" ${String(jwk.alg)} does not fit its key type`)
-  return cryptoKeyCache(jwk.kid, allowed, keyObject.export({ format: 'jwk' }) as JWK)
+  return cryptoKeyCache(jwk.kid, allowed, publicJwk)
 }
 
 function cryptoKeyCache(
@@ -126,61 +103,6 @@ function importedOnce(
   }
 }
 
-/** RSA keys under 2048 bits are breakable; over 16384 bits they only make verification a denial of service. */
-function checkRsa(bits: number, exponent: bigint): void {
-  if (bits < 2048) throw new KeyRejectedError('RSA keys must be at least 2048 bits')
-  if (bits > 16384) throw new KeyRejectedError('RSA keys must be at most 16384 bits')
-  if (exponent < 65537n || exponent % 2n === 0n)
-    throw new KeyRejectedError('RSA public exponent must be an odd number of at least 65537')
-}
-
-// ROCA fingerprint (Nemec et al., CCS 2017): a modulus from the flawed Infineon generator is, modulo
-// each of these primes, a power of 65537. A random modulus passes all of them with negligible odds.
-const ROCA_PRIMES = [
-  3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107,
-  109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
-]
-const ROCA_SUBGROUPS = ROCA_PRIMES.map((prime) => {
-  const powers = new Set<number>()
-  for (let value = 1; !powers.has(value); value = (value * (65537 % prime)) % prime) powers.add(value)
-  return powers
-})
-
-/** True when an RSA modulus carries the ROCA fingerprint. */
-export function isRocaModulus(modulus: bigint): boolean {
-  return ROCA_PRIMES.every((prime, index) => ROCA_SUBGROUPS[index]!.has(Number(modulus % BigInt(prime))))
-}
-
-/** The algorithms a public key can verify, after checking its strength. */
-function algorithmsOf(key: KeyObject): readonly Algorithm[] {
-  const details = key.asymmetricKeyDetails ?? {}
-  switch (key.asymmetricKeyType) {
-    case 'rsa': {
-      checkRsa(details.modulusLength ?? 0, details.publicExponent ?? 0n)
-      if (
-        isRocaModulus(
-          BigInt(
-            `0x${Buffer.from(key.export({ format: 'jwk' }).n ?? '', 'base64url').toString('hex') || '0'}`,
-          ),
-        )
-      )
-        throw new KeyRejectedError('RSA key was made by a generator with the ROCA flaw (CVE-2017-15361)')
-      return RSA_ALGORITHMS
-    }
-    case 'rsa-pss':
-      throw new KeyRejectedError('RSA-PSS-only keys are not supported; use an RSA key')
-    case 'ec': {
-      const alg = EC_ALGORITHM[key.export({ format: 'jwk' }).crv ?? '']
-      if (!alg) throw new KeyRejectedError('EC keys must use P-256, P-384 or P-521')
-      return [alg]
-    }
-    case 'ed25519':
-      return ['EdDSA', 'Ed25519']
-    default:
-      throw new KeyRejectedError(`key type "${String(key.asymmetricKeyType)}" is not supported`)
-  }
-}
-
 /** Normalizes a JWK from a key set; throws {@link KeyRejectedError} for unusable or weak keys. */
 export function keyFromJwk(jwk: JWK): VerificationKey {
   return fromJwk(jwk)
@@ -189,20 +111,23 @@ export function keyFromJwk(jwk: JWK): VerificationKey {
 /** Normalizes a local key given in `keys`; throws a `TypeError` naming the option on bad input. */
 export function keyFromInput(input: KeyInput, index: number): VerificationKey {
   try {
-    if (typeof input === 'string') return fromJwk(createPublicKey(input).export({ format: 'jwk' }) as JWK)
+    if (typeof input === 'string') return fromJwk(publicJwkFromPem(input))
     if (isCryptoKey(input)) return fromCryptoKey(input)
     if (isKeyObject(input)) {
       if (input.type === 'secret') throw new KeyRejectedError('symmetric keys belong in "secret"')
-      // Node refuses createPublicKey() of a key that is already public: export it as it is.
-      const publicKey = input.type === 'public' ? input : createPublicKey(input)
-      return fromJwk(publicKey.export({ format: 'jwk' }) as JWK)
+      // A private KeyObject verifies with its public half: keep only the public members.
+      const jwk = input.export({ format: 'jwk' }) as JWK
+      for (const name of PRIVATE_MEMBERS) delete jwk[name]
+      return fromJwk(jwk)
     }
     if (typeof input === 'object' && input !== null && typeof (input as JWK).kty === 'string')
       return fromJwk(input as JWK)
     throw new KeyRejectedError('expected a CryptoKey, KeyObject, JWK or PEM string')
   } catch (error) {
     const reason =
-      error instanceof KeyRejectedError ? error.message : 'it could not be parsed as a public key'
+      error instanceof KeyRejectedError || error instanceof PemError
+        ? error.message
+        : 'it could not be parsed as a public key'
     throw new TypeError(`"keys[${index}]" is not usable: ${reason}`)
   }
 }
@@ -248,7 +173,9 @@ function fromOctJwk(jwk: JWK, option: string): { bytes: Uint8Array; kid?: string
     throw new TypeError(`"${option}" JWK "kid" must be a string`)
   if (jwk.alg !== undefined && !HMAC_ALGORITHMS.includes(jwk.alg as Algorithm))
     throw new TypeError(`"${option}" JWK "alg" must be HS256, HS384 or HS512`)
-  return { bytes: Buffer.from(jwk.k, 'base64url'), kid: jwk.kid, alg: jwk.alg }
+  const bytes = decodeCanonical(jwk.k)
+  if (!bytes) throw new TypeError(`"${option}" JWK must have "k" in base64url`)
+  return { bytes, kid: jwk.kid, alg: jwk.alg }
 }
 
 /**
@@ -284,14 +211,15 @@ export function keyFromSecret(
   )
 }
 
-function isKeyObject(value: unknown): value is KeyObject {
+function isKeyObject(value: unknown): value is KeyObjectLike {
   return (
     typeof value === 'object' &&
     value !== null &&
+    typeof (value as { export?: unknown }).export === 'function' &&
     (value as { constructor?: { name?: string } }).constructor?.name?.endsWith('KeyObject') === true
   )
 }
 
 function isCryptoKey(value: unknown): value is CryptoKey {
-  return typeof globalThis.CryptoKey !== 'undefined' && value instanceof globalThis.CryptoKey
+  return typeof CryptoKey !== 'undefined' && value instanceof CryptoKey
 }

@@ -3,15 +3,14 @@ import { AuthError } from '../errors.js'
 import type { Identity } from '../identity.js'
 import { toSeconds } from '../internal/duration.js'
 import { type HeaderReader, headerReader, type RequestLike } from '../internal/headers.js'
-import { localKeySet } from '../keys/key-set.js'
-import type { NormalizedIssuer } from '../normalize.js'
+import type { NormalizedIssuer } from '../normalized-issuer.js'
 import { readCookie } from '../sources/cookie.js'
 import { memoryStore } from '../stores/memory.js'
 import type { Store } from '../stores/store.js'
 import { normalizeCookies } from './cookies.js'
 import { guard, storeUnavailable } from './guard.js'
 import { checkInput, checkString } from './input.js'
-import { SESSION_TOKEN_TYPE, sessionKeys, toJwks } from './keys.js'
+import { sessionKeys } from './keys.js'
 import { attachSessionLink, type SessionLink } from './link.js'
 import type { IssuedSession, LogoutResult, SessionInput, Sessions, SessionsOptions } from './options.js'
 import {
@@ -27,6 +26,7 @@ import {
   type SessionRecord,
   sealNext,
 } from './record.js'
+import { SESSION_TOKEN_TYPE } from './session-keys.js'
 import { sessionKey, subjectIndex } from './subjects.js'
 
 const MAX_COOKIE = 4096
@@ -133,7 +133,7 @@ export function createSessions(options: SessionsOptions): Sessions {
       v: 1,
       ...data,
       exp,
-      rt: hashSecret(secret),
+      rt: await hashSecret(secret),
       old: [],
       rotatedAt: at,
       ttl: recordTtl({ exp }, at),
@@ -160,7 +160,7 @@ export function createSessions(options: SessionsOptions): Sessions {
   ): Promise<IssuedSession | undefined>
   async function rotate(token: string, currentExpiresAt?: number): Promise<IssuedSession | undefined> {
     const { sessionId, secret } = parseRefreshToken(token)
-    const hash = hashSecret(secret)
+    const hash = await hashSecret(secret)
     const key = sessionKey(sessionId)
     for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
       const read = await guard(() => readWithTtl(key))
@@ -177,13 +177,15 @@ export function createSessions(options: SessionsOptions): Sessions {
       if (hash === record.rt) {
         if (!rotateRefresh) return tokensFor(sessionId, record, secret, at)
         const next = newSecret()
+        // Both at once: each WebCrypto call is a trip to the thread pool.
+        const [nextHash, sealedNext] = await Promise.all([hashSecret(next), sealNext(secret, next)])
         const rotated: SessionRecord = {
           ...record,
-          rt: hashSecret(next),
+          rt: nextHash,
           old: [record.rt, ...record.old].slice(0, REMEMBERED_SECRETS),
           rotatedAt: at,
           ttl: ttlMs,
-          next: sealNext(secret, next),
+          next: sealedNext,
         }
         if (await guard(() => store.compareAndSwap(key, raw, JSON.stringify(rotated), ttl))) {
           // Rewrite the subject's index after its session: revokeSubject must outlive the record.
@@ -194,8 +196,8 @@ export function createSessions(options: SessionsOptions): Sessions {
       }
       if (hash === record.old[0] && sinceRotation(record, read!, at) < grace && record.next !== undefined) {
         // Two tabs refreshing at once: the later one gets the same new refresh token.
-        const current = openNext(secret, record.next)
-        if (current !== undefined && hashSecret(current) === record.rt)
+        const current = await openNext(secret, record.next)
+        if (current !== undefined && (await hashSecret(current)) === record.rt)
           return tokensFor(sessionId, record, current, at)
       }
       if (record.old.includes(hash)) {
@@ -248,8 +250,8 @@ export function createSessions(options: SessionsOptions): Sessions {
         const verified = await compactVerify(
           token,
           async (header) => {
-            const key = keys.verificationKeys.find((candidate) => candidate.kid === header.kid)
-            if (!key) throw new Error('unknown kid')
+            const [key] = await keys.keySet.candidates(header.kid, keys.algorithm)
+            if (!key || key.kid !== header.kid) throw new Error('unknown kid')
             return key.forAlgorithm(keys.algorithm)
           },
           { algorithms: [keys.algorithm] },
@@ -279,7 +281,7 @@ export function createSessions(options: SessionsOptions): Sessions {
         const parsed = parseRefreshToken(refreshToken)
         const raw = await guard(() => store.get(sessionKey(parsed.sessionId)))
         const record = raw === undefined ? undefined : parseRecord(raw)
-        const hash = hashSecret(parsed.secret)
+        const hash = await hashSecret(parsed.secret)
         if (record && (record.rt === hash || record.old.includes(hash))) sessionId = parsed.sessionId
       } catch (error) {
         if (error instanceof AuthError && error.code === 'store_unavailable') throw error
@@ -297,11 +299,7 @@ export function createSessions(options: SessionsOptions): Sessions {
   }
 
   const normalizedIssuer: NormalizedIssuer = {
-    // Sealed sessions accept sealed tokens only: no signature key, so a JWS never passes as one.
-    keySet: localKeySet(
-      keys.unseal ? [] : keys.verificationKeys,
-      'signingKey' in options ? 'signingKey' : 'secret',
-    ),
+    keySet: keys.keySet,
     algorithms: [keys.algorithm],
     rules: {
       issuer,
@@ -346,11 +344,11 @@ export function createSessions(options: SessionsOptions): Sessions {
     },
     logout,
     jwks() {
-      if (keys.publicKeys.length === 0)
+      if (!keys.jwks)
         throw new TypeError(
           'jwks() needs "signingKey": sessions signed with a shared secret have no public keys',
         )
-      return toJwks(keys)
+      return keys.jwks()
     },
     issuer,
     cookieName: cookies.name,

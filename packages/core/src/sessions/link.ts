@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose'
 import type { HeaderReader } from '../internal/headers.js'
-import type { NormalizedIssuer } from '../normalize.js'
+import type { NormalizedIssuer } from '../normalized-issuer.js'
 import type { TokenReader } from '../sources/source.js'
 
 /** What `createAuth` needs from a `Sessions` object. Internal: reached through {@link sessionLinkOf}. */

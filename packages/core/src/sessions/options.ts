@@ -1,10 +1,10 @@
 import type { JSONWebKeySet } from 'jose'
 import type { Duration } from '../internal/duration.js'
 import type { RequestLike } from '../internal/headers.js'
-import type { SecretInput } from '../options.js'
+import type { SecretInput } from '../keys/key.js'
 import type { Store } from '../stores/store.js'
 import type { SessionCookieOptions } from './cookies.js'
-import type { PrivateKeyInput } from './keys.js'
+import type { PrivateKeyInput } from './session-keys.js'
 
 /**
  * How session access tokens are signed: a shared secret (optionally sealed), or an asymmetric key.
@@ -29,8 +29,9 @@ export type SessionKeyOptions =
     }
   | {
       /**
-       * An ES256 (P-256) or EdDSA (Ed25519) private key, or `[current, ...previous]`. Other services
-       * verify with the public keys from `sessions.jwks()`.
+       * An ES256 (P-256) or EdDSA (Ed25519) private key, or `[current, ...previous]`: an extractable
+       * `CryptoKey` or a `CryptoKeyPair`, a Node `KeyObject`, a private JWK or a PKCS#8 PEM. Other
+       * services verify with the public keys from `await sessions.jwks()`.
        */
       signingKey: PrivateKeyInput | readonly PrivateKeyInput[]
       secret?: never
@@ -195,11 +196,12 @@ export interface Sessions {
    */
   logout(request: RequestLike): Promise<LogoutResult>
   /**
-   * The public keys that verify access tokens, as a JWKS to serve (with `signingKey` only).
+   * The public keys that verify access tokens, as a JWKS to serve (with `signingKey` only). A promise:
+   * WebCrypto exports the public keys. Throws a `TypeError` at once for sessions with a `secret`.
    * @example
-   * app.get('/.well-known/jwks.json', (_req, res) => res.json(sessions.jwks()))
+   * app.get('/.well-known/jwks.json', async (_req, res) => res.json(await sessions.jwks()))
    */
-  jwks(): JSONWebKeySet
+  jwks(): Promise<JSONWebKeySet>
   /** The `iss` of the access tokens. */
   readonly issuer: string
   /** The access cookie's name. */

@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto'
 import { AuthError } from '../errors.js'
+import { decodeCanonical, encode } from '../internal/base64url.js'
 
 /** What the store keeps per session, under `s:<sessionId>`. Refresh tokens are kept only as hashes. */
 export interface SessionRecord {
@@ -30,13 +30,19 @@ export const REMEMBERED_SECRETS = 8
 const ID = /^[A-Za-z0-9_-]{22}$/
 const SECRET = /^[A-Za-z0-9_-]{43}$/
 
+const random = (size: number) => encode(crypto.getRandomValues(new Uint8Array(size)))
+const utf8 = new TextEncoder()
+
 /** A random session id: 128 bits, base64url. */
-export const newSessionId = (): string => randomBytes(16).toString('base64url')
+export const newSessionId = (): string => random(16)
 /** A random refresh secret: 256 bits, base64url. */
-export const newSecret = (): string => randomBytes(32).toString('base64url')
+export const newSecret = (): string => random(32)
 export const isSessionId = (value: unknown): value is string => typeof value === 'string' && ID.test(value)
 
-export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('base64url')
+/** SHA-256 of a refresh secret, base64url: what the store keeps instead of the secret. */
+export async function hashSecret(secret: string): Promise<string> {
+  return encode(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(secret))))
+}
 
 /** A refresh token is `<sessionId>.<secret>`: opaque to the client, checked against the store. */
 export const refreshTokenOf = (sessionId: string, secret: string): string => `${sessionId}.${secret}`
@@ -50,26 +56,44 @@ export function parseRefreshToken(token: string): { sessionId: string; secret: s
   return { sessionId, secret }
 }
 
-const graceKey = (previous: string) =>
-  Buffer.from(hkdfSync('sha256', previous, new Uint8Array(0), 'portcullis refresh grace v1', 32))
+const GRACE_INFO = utf8.encode('portcullis refresh grace v1')
+
+/** AES-256-GCM key for the grace window, derived (HKDF-SHA-256) from the previous refresh secret. */
+async function graceKey(previous: string, usage: KeyUsage): Promise<CryptoKey> {
+  const material = await crypto.subtle.importKey('raw', utf8.encode(previous), 'HKDF', false, ['deriveKey'])
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: GRACE_INFO },
+    material,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    [usage],
+  )
+}
 
 /** Encrypts the new refresh secret so that only the holder of the previous one can read it. */
-export function sealNext(previous: string, next: string): string {
-  const iv = randomBytes(12)
-  const cipher = createCipheriv('aes-256-gcm', graceKey(previous), iv)
-  const body = Buffer.concat([cipher.update(next, 'utf8'), cipher.final()])
-  return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')
+export async function sealNext(previous: string, next: string): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12))
+  const key = await graceKey(previous, 'encrypt')
+  // WebCrypto appends the 16-byte tag: iv || ciphertext || tag, as before.
+  const body = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, utf8.encode(next)))
+  const sealed = new Uint8Array(iv.length + body.length)
+  sealed.set(iv)
+  sealed.set(body, iv.length)
+  return encode(sealed)
 }
 
 /** Opens {@link sealNext}; undefined when `previous` is not the secret it was sealed for. */
-export function openNext(previous: string, sealed: string): string | undefined {
+export async function openNext(previous: string, sealed: string): Promise<string | undefined> {
+  const bytes = decodeCanonical(sealed)
+  if (!bytes || bytes.length < 12 + 16) return undefined
   try {
-    const bytes = Buffer.from(sealed, 'base64url')
-    const decipher = createDecipheriv('aes-256-gcm', graceKey(previous), bytes.subarray(0, 12))
-    decipher.setAuthTag(bytes.subarray(bytes.length - 16))
-    return Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString(
-      'utf8',
+    const key = await graceKey(previous, 'decrypt')
+    const plain = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: bytes.subarray(0, 12) },
+      key,
+      bytes.subarray(12),
     )
+    return new TextDecoder('utf-8', { fatal: true }).decode(plain)
   } catch {
     return undefined
   }

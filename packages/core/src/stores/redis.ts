@@ -92,13 +92,14 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
     throw new TypeError('"readClient" must be a Redis client such as new Redis() from ioredis')
 
   function bounded<T>(command: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined
+    let timer: ReturnType<typeof setTimeout> | undefined
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new StoreTimeoutError(`Redis did not answer within ${timeout} ms`)),
         timeout,
       )
-      timer.unref?.()
+      // Node.js: a pending timeout must not keep the process alive (other runtimes have no unref).
+      ;(timer as { unref?: () => void }).unref?.()
     })
     // A command that settles after the timeout must not become an unhandled rejection.
     command.catch(() => {})

@@ -1,5 +1,6 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeCanonical } from '../../src/internal/base64url.js'
+import { decodeCanonical, encode } from '../../src/internal/base64url.js'
 
 describe('decodeCanonical', () => {
   it('decodes canonical unpadded base64url', () => {
@@ -18,5 +19,17 @@ describe('decodeCanonical', () => {
     ['non-ASCII', 'Zm9v\u00e9'],
   ])('refuses %s', (_name, text) => {
     expect(decodeCanonical(text)).toBeUndefined()
+  })
+})
+
+describe('encode', () => {
+  it('round-trips every byte string through decodeCanonical, as Node encodes it', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        const text = encode(bytes)
+        expect(text).toBe(Buffer.from(bytes).toString('base64url'))
+        expect(decodeCanonical(text)).toEqual(bytes)
+      }),
+    )
   })
 })

@@ -3,6 +3,7 @@ import { createAuth } from '@portcullis/core'
 import { exportJWK, generateKeyPair } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { isRocaModulus, keyFromInput, keyFromJwk, keyFromSecret } from '../../src/keys/key.js'
+import { verifySignature } from '../../src/keys/signature.js'
 import { audience, claims, forge, issuer } from '../support/fixtures.js'
 
 describe('keys', () => {
@@ -59,5 +60,53 @@ describe('secrets', () => {
     ).rejects.toMatchObject({
       code: 'signature_invalid',
     })
+  })
+})
+
+describe('key shape checks without node:crypto', () => {
+  it('refuses an EC key that is not a point on its curve, at construction', async () => {
+    const jwk = await exportJWK(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey)
+    const y = Buffer.from(jwk.y!, 'base64url')
+    y[31]! ^= 1
+    expect(() => keyFromJwk({ ...jwk, y: y.toString('base64url') })).toThrow(
+      'EC key is not a point on its curve',
+    )
+    expect(() =>
+      keyFromJwk({ ...jwk, x: Buffer.from(jwk.x!, 'base64url').subarray(1).toString('base64url') }),
+    ).toThrow('EC key is not a point on its curve')
+    expect(() => keyFromJwk({ ...jwk, x: 'not base64url!' })).toThrow(
+      'key of type "EC" could not be imported',
+    )
+  })
+
+  it.each(['P-256', 'P-384', 'P-521'] as const)('accepts every fresh %s key', async (namedCurve) => {
+    for (let i = 0; i < 5; i++) {
+      const jwk = await exportJWK(generateKeyPairSync('ec', { namedCurve }).publicKey)
+      expect(keyFromJwk(jwk).algorithms).toHaveLength(1)
+    }
+  })
+
+  it('counts RSA modulus bits without a leading zero byte', async () => {
+    const jwk = await exportJWK(generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey)
+    const padded = Buffer.concat([Buffer.alloc(1), Buffer.from(jwk.n!, 'base64url')]).toString('base64url')
+    expect(keyFromJwk({ ...jwk, n: padded }).algorithms).toContain('RS256')
+  })
+
+  it('answers signature_invalid, not a crash, for a key WebCrypto cannot import', async () => {
+    const token = forge({ alg: 'ES256' }, claims())
+    const broken = {
+      kid: undefined,
+      algorithms: ['ES256'] as const,
+      forAlgorithm: () => Promise.reject(new Error('bad point')),
+    }
+    const keySet = {
+      candidates: () => [broken],
+      invalidate() {},
+      status: () => ({}) as never,
+      ready: async () => {},
+    }
+    await expect(
+      verifySignature(token, { alg: 'ES256', kid: undefined } as never, { keySet, algorithms: ['ES256'] }),
+    ).rejects.toMatchObject({ code: 'signature_invalid', status: 401 })
   })
 })

@@ -222,7 +222,10 @@ describe('refresh rotation', () => {
     )
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1)
     const codes = results.flatMap((result) => (result.status === 'rejected' ? [result.reason.code] : []))
-    expect(new Set(codes)).toEqual(new Set(['refresh_reused']))
+    // The first loser to see the rotated record ends the session (reuse); any loser reading after
+    // that finds no session at all. Which of them comes when depends on WebCrypto's scheduling.
+    expect(codes).toContain('refresh_reused')
+    expect(codes.filter((code) => code !== 'refresh_reused' && code !== 'revoked')).toEqual([])
   })
 
   it('keeps the refresh token when rotateRefresh is false', async () => {

@@ -81,7 +81,7 @@ describe('asymmetric signing keys', () => {
     const issued = await sessions.issue({ subject: 'alice' })
     expect(decodeProtectedHeader(issued.accessToken)).toMatchObject({ alg, typ: 'session+jwt' })
     expect(decodeJwt(issued.accessToken)).toMatchObject({ sub: 'alice', sid: issued.sessionId })
-    const jwks = sessions.jwks()
+    const jwks = await sessions.jwks()
     expect(jwks.keys).toHaveLength(1)
     expect(jwks.keys[0]).toMatchObject({
       alg,
@@ -102,7 +102,7 @@ describe('asymmetric signing keys', () => {
     const before = createSessions({ signingKey: oldKey, issuer, audience, store })
     const { accessToken } = await before.issue({ subject: 'alice' })
     const during = createSessions({ signingKey: [newKey, oldKey], issuer, audience, store })
-    expect(during.jwks().keys).toHaveLength(2)
+    expect((await during.jwks()).keys).toHaveLength(2)
     expect(await createAuth({ sessions: during }).verify(accessToken)).toMatchObject({ subject: 'alice' })
     const after = createSessions({ signingKey: newKey, issuer, audience, store })
     await expect(createAuth({ sessions: after }).verify(accessToken)).rejects.toMatchObject({
