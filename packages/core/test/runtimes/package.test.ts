@@ -44,7 +44,17 @@ describe('the built package', () => {
     )
     await run(
       process.execPath,
-      [tsc, '-p', join(core, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist'), '--sourceMap', 'false'],
+      [
+        tsc,
+        '-p',
+        join(core, 'tsconfig.build.json'),
+        '--outDir',
+        join(pkg, 'dist'),
+        '--sourceMap',
+        'false',
+        '--inlineSources',
+        'false',
+      ],
       { timeout: 90_000 },
     )
     await writeFile(join(dir, 'index.ts'), CONSUMER)
