@@ -1,4 +1,4 @@
-import { importJWK, type JWK } from 'jose'
+import { type CryptoKey, importJWK, type JWK } from 'jose'
 import { decodeCanonical } from '../internal/base64url.js'
 import { ALL_ALGORITHMS, type Algorithm, EC_ALGORITHM, HMAC_ALGORITHMS } from './algorithms.js'
 import { checkRsa, inspect, KeyRejectedError } from './inspect.js'
@@ -221,5 +221,5 @@ function isKeyObject(value: unknown): value is KeyObjectLike {
 }
 
 function isCryptoKey(value: unknown): value is CryptoKey {
-  return typeof CryptoKey !== 'undefined' && value instanceof CryptoKey
+  return typeof globalThis.CryptoKey !== 'undefined' && value instanceof globalThis.CryptoKey
 }

@@ -1,3 +1,4 @@
+import type { CryptoKey } from 'jose'
 import { AuthError } from '../errors.js'
 import { decodeCanonical, encode } from '../internal/base64url.js'
 

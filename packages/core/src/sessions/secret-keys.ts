@@ -1,4 +1,11 @@
-import { CompactEncrypt, compactDecrypt, type JWTPayload, errors as joseErrors, SignJWT } from 'jose'
+import {
+  CompactEncrypt,
+  type CryptoKey,
+  compactDecrypt,
+  type JWTPayload,
+  errors as joseErrors,
+  SignJWT,
+} from 'jose'
 import { AuthError } from '../errors.js'
 import { decodeCanonical, encode } from '../internal/base64url.js'
 import { keyFromSecret, type SecretInput } from '../keys/key.js'

@@ -1,4 +1,4 @@
-import type { JSONWebKeySet, JWK, JWTPayload } from 'jose'
+import type { CryptoKey, JSONWebKeySet, JWK, JWTPayload } from 'jose'
 import type { Algorithm, KeyObjectLike } from '../keys/key.js'
 import type { KeySet } from '../keys/key-set.js'
 

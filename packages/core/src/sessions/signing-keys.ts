@@ -1,4 +1,12 @@
-import { calculateJwkThumbprint, exportJWK, importJWK, importPKCS8, type JWK, SignJWT } from 'jose'
+import {
+  type CryptoKey,
+  calculateJwkThumbprint,
+  exportJWK,
+  importJWK,
+  importPKCS8,
+  type JWK,
+  SignJWT,
+} from 'jose'
 import { type Algorithm, type KeyObjectLike, keyFromJwk } from '../keys/key.js'
 import { PemError, pkcs8Algorithm } from '../keys/pem.js'
 import { lazyKeySet } from './lazy-key-set.js'
@@ -105,7 +113,7 @@ function fromPem(pem: string, option: string): PendingKey {
 }
 
 const isCryptoKey = (value: unknown): value is CryptoKey =>
-  typeof CryptoKey !== 'undefined' && value instanceof CryptoKey
+  typeof globalThis.CryptoKey !== 'undefined' && value instanceof globalThis.CryptoKey
 
 function isKeyObject(value: unknown): value is KeyObjectLike & { asymmetricKeyType?: string } {
   return (
