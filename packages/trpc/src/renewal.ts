@@ -59,7 +59,8 @@ export async function renewConnection(ctx: object, input: RenewTokenInput): Prom
   if (!state?.longLived || !state.socket)
     throw new TRPCError({
       code: 'BAD_REQUEST',
-      message: 'renewToken renews a WebSocket connection; over HTTP, send the new token with the next request',
+      message:
+        'renewToken renews a WebSocket connection; over HTTP, send the new token with the next request',
     })
   const credentials = state.options.connectionParams(input)
   // No credential in the input is a token_missing rejection, as for any request.

@@ -81,42 +81,38 @@ const inSeconds = (s: number) => Math.floor(Date.now() / 1000) + s
 const numbers = (data: readonly string[]) => data.map((event) => Number(event.split(':').pop()))
 
 describe('renewing the token of an open WebSocket (renewToken)', () => {
-  it(
-    'keeps a subscription running past three consecutive 3-second tokens, on one connection, losing no event',
-    async () => {
-      let issued = 0
-      const getToken = () => {
-        issued++
-        return sign({ exp: inSeconds(3), roles: ['user', 'admin'] })
-      }
-      const first = await getToken()
-      const { client, events } = await connect(first)
-      const ticks = follow(client, 'ticks')
-      const errors: unknown[] = []
-      const renewal = renewTokenBeforeExpiry({
-        getToken,
-        mutate: (input) => client.renewToken.mutate(input),
-        lead: 1_000,
-        onError: (error) => errors.push(error),
-      }).start(first)
-      onTestFinished(() => renewal.stop())
+  it('keeps a subscription running past three consecutive 3-second tokens, on one connection, losing no event', async () => {
+    let issued = 0
+    const getToken = () => {
+      issued++
+      return sign({ exp: inSeconds(3), roles: ['user', 'admin'] })
+    }
+    const first = await getToken()
+    const { client, events } = await connect(first)
+    const ticks = follow(client, 'ticks')
+    const errors: unknown[] = []
+    const renewal = renewTokenBeforeExpiry({
+      getToken,
+      mutate: (input) => client.renewToken.mutate(input),
+      lead: 1_000,
+      onError: (error) => errors.push(error),
+    }).start(first)
+    onTestFinished(() => renewal.stop())
 
-      // Until the third renewed token is in: the first three tokens have all expired by then.
-      const thirdExpired = inSeconds(3) * 1000 + 4_000
-      await expect
-        .poll(() => Date.now() > thirdExpired && issued >= 4, { timeout: 12_000, interval: 100 })
-        .toBe(true)
-      ticks.stop()
-      expect(errors).toEqual([])
-      expect(ticks.error).toBeUndefined()
-      expect(events).toEqual({ opened: 1, closes: [] })
-      // 0, 1, 2, ... with no gap: nothing was lost across the renewals.
-      const seen = numbers(ticks.data)
-      expect(seen.length).toBeGreaterThan(100)
-      expect(seen).toEqual(seen.map((_, index) => index))
-    },
-    20_000,
-  )
+    // Until the third renewed token is in: the first three tokens have all expired by then.
+    const thirdExpired = inSeconds(3) * 1000 + 4_000
+    await expect
+      .poll(() => Date.now() > thirdExpired && issued >= 4, { timeout: 12_000, interval: 100 })
+      .toBe(true)
+    ticks.stop()
+    expect(errors).toEqual([])
+    expect(ticks.error).toBeUndefined()
+    expect(events).toEqual({ opened: 1, closes: [] })
+    // 0, 1, 2, ... with no gap: nothing was lost across the renewals.
+    const seen = numbers(ticks.data)
+    expect(seen.length).toBeGreaterThan(100)
+    expect(seen).toEqual(seen.map((_, index) => index))
+  }, 20_000)
 
   it('moves the deadline to the new token: without a renewal the same stream ends at exp', async () => {
     const { client } = await connect(await sign({ exp: inSeconds(2) }))
@@ -127,9 +123,13 @@ describe('renewing the token of an open WebSocket (renewToken)', () => {
 
   it('makes later calls on the connection see the new identity', async () => {
     const { client } = await connect(await sign({ scope: 'read:reports' }))
-    expect(await client.renewToken.mutate({ token: await sign({ scope: 'read:reports write:reports' }) }))
-      .toMatchObject({ expiresAt: expect.any(Number) })
-    expect(await client.whoami.query()).toEqual({ subject: 'alice', scopes: ['read:reports', 'write:reports'] })
+    expect(
+      await client.renewToken.mutate({ token: await sign({ scope: 'read:reports write:reports' }) }),
+    ).toMatchObject({ expiresAt: expect.any(Number) })
+    expect(await client.whoami.query()).toEqual({
+      subject: 'alice',
+      scopes: ['read:reports', 'write:reports'],
+    })
   })
 
   it('closes the connection (4403) when the new token names another subject', async () => {
@@ -157,7 +157,9 @@ describe('renewing the token of an open WebSocket (renewToken)', () => {
     const ticks = follow(client, 'ticks')
     const reports = follow(client, 'reports')
     const admin = follow(client, 'admin')
-    await expect.poll(() => Math.min(ticks.data.length, reports.data.length, admin.data.length)).toBeGreaterThan(1)
+    await expect
+      .poll(() => Math.min(ticks.data.length, reports.data.length, admin.data.length))
+      .toBeGreaterThan(1)
 
     // Still an admin, no longer read:reports.
     await client.renewToken.mutate({ token: await sign({ scope: 'profile', roles: ['user', 'admin'] }) })
@@ -181,7 +183,9 @@ describe('renewing the token of an open WebSocket (renewToken)', () => {
   it('refuses an invalid new token with UNAUTHORIZED and keeps the connection as it was', async () => {
     const { client, events } = await connect(await sign({ scope: 'read:reports' }))
     const ticks = follow(client, 'ticks')
-    await expect(client.renewToken.mutate({ token: await sign({ exp: inSeconds(-60) }) })).rejects.toMatchObject({
+    await expect(
+      client.renewToken.mutate({ token: await sign({ exp: inSeconds(-60) }) }),
+    ).rejects.toMatchObject({
       data: { code: 'UNAUTHORIZED', authCode: 'token_expired' },
     })
     await expect(client.renewToken.mutate({ token: 'not.a.jwt' })).rejects.toMatchObject({
