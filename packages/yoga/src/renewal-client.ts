@@ -64,8 +64,14 @@ export function renewOverGraphQLWS(options: GraphQLWSRenewalOptions): GraphQLWSR
     return new Promise<RenewalPong>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('renewal: no pong from the server')), timeout)
       waiting = {
-        resolve: (pong) => (clearTimeout(timer), resolve(pong)),
-        reject: (error) => (clearTimeout(timer), reject(error)),
+        resolve(pong) {
+          clearTimeout(timer)
+          resolve(pong)
+        },
+        reject(error) {
+          clearTimeout(timer)
+          reject(error)
+        },
       }
       active.send(JSON.stringify({ type: 'ping', payload: { token: next } }))
     }).then((pong) => {
