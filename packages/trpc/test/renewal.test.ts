@@ -13,6 +13,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
 import { audience, claims, issuer, secret, serveStandalone, sign } from './support/fixtures.js'
 import { serveWebSocket } from './support/servers.js'
+import { cookieJar, createSessionApp, type SessionRouter } from './support/sessions.js'
 
 /** An app with three subscriptions that need different things, and the renewal mutation. */
 function createRenewalApp() {
@@ -209,5 +210,45 @@ describe('renewing the token of an open WebSocket (renewToken)', () => {
       links: [httpLink({ url: `${url}/trpc`, headers: { authorization: `Bearer ${token}` } })],
     })
     await expect(client.renewToken.mutate({ token })).rejects.toMatchObject({ data: { code: 'BAD_REQUEST' } })
+  })
+})
+
+describe('a renewed connection is still checked against revocation', () => {
+  it('ends its subscription at the next event once the new credential is revoked', async () => {
+    // A client that holds its session cookies (a native app) renews with { cookie }.
+    const app = await createSessionApp({
+      recheckInterval: false,
+      connectionParams: (params) => (params.cookie ? { cookie: params.cookie } : undefined),
+    })
+    const url = await serveWebSocket(app)
+    const ws = createWSClient({
+      url,
+      WebSocket: WebSocket as never,
+      connectionParams: { cookie: app.browser.header() },
+    })
+    onTestFinished(() => ws.close())
+    const client = createTRPCClient<SessionRouter>({ links: [wsLink({ client: ws })] })
+    const data: number[] = []
+    let error: TRPCClientError<SessionRouter> | undefined
+    const subscription = client.ticks.subscribe(undefined, {
+      onData: (value) => data.push(value),
+      onError: (cause) => {
+        error = cause
+      },
+    })
+    onTestFinished(() => subscription.unsubscribe())
+    await expect.poll(() => data.length).toBeGreaterThan(1)
+
+    // A second session of the same subject: the renewal takes it.
+    const next = cookieJar()
+    next.apply((await app.sessions.issue({ subject: 'alice' })).setCookie)
+    await client.renewToken.mutate({ cookie: next.header() })
+    const renewedAt = data.length
+    await expect.poll(() => data.length).toBeGreaterThan(renewedAt + 2)
+    expect(error).toBeUndefined()
+
+    await app.sessions.logout({ cookie: next.header() })
+    await expect.poll(() => error).toBeDefined()
+    expect(error?.data).toMatchObject({ code: 'UNAUTHORIZED', authCode: 'revoked' })
   })
 })
