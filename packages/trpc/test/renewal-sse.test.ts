@@ -58,7 +58,7 @@ describe('renewing an SSE subscription (httpSubscriptionLink) means reconnecting
     const errors: unknown[] = []
     let lastEventId: string | undefined
     const follow = (token: string) => {
-      const subscription = clientWith(token).events.subscribe(lastEventId ? { lastEventId } : undefined, {
+      const subscription = clientWith(token).events.subscribe(lastEventId ? { lastEventId } : {}, {
         onData: ({ id, data }) => {
           lastEventId = id
           seen.push(data)
