@@ -12,7 +12,10 @@ describe('renewBeforeExpiry', () => {
     const sent: { token: string; at: number }[] = []
     let next = 1_000
     const renewal = renewBeforeExpiry({
-      getToken: () => String((next += 400)),
+      getToken: () => {
+        next += 400
+        return String(next)
+      },
       send: (token) => sent.push({ token, at: Date.now() - start }),
       lead: 300,
       expiresAt,
