@@ -107,6 +107,10 @@ async function connect(token: string) {
     webSocketImpl: WebSocket,
     connectionParams: { authorization: `Bearer ${token}` },
     retryAttempts: 0,
+    // One connection for the whole test, operations or not.
+    lazy: false,
+    // The 4403 close is expected here; graphql-ws would log it.
+    onNonLazyError: () => {},
     on: {
       connected: (connected) => {
         socket = connected as WebSocket
@@ -268,6 +272,19 @@ describe('renewing the token of an open graphql-ws connection (renewOnPing)', ()
     await expect.poll(() => ticks.data.length).toBeGreaterThan(before + 2)
     expect(ticks.errors).toBeUndefined()
     expect(events.closes).toEqual([])
+  })
+
+  it('renews a connection that runs no subscription, for its later operations', async () => {
+    const { client, renew } = await connect(await sign({ exp: inSeconds(2) }))
+    expect(await renew(await sign({ exp: inSeconds(120) }))).toMatchObject({ renewal: 'renewed' })
+    await new Promise((resolve) => setTimeout(resolve, 2_100))
+    const result = await new Promise<Result>((resolve) => {
+      client.subscribe(
+        { query: '{ me }' },
+        { next: (value) => resolve(value as Result), error: resolve, complete: () => {} },
+      )
+    })
+    expect(result).toEqual({ data: { me: 'alice' } })
   })
 
   it('makes later operations on the connection use the new token', async () => {
