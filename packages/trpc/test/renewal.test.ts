@@ -5,11 +5,12 @@ import {
   createAuthContext,
   createAuthProcedures,
   RENEWAL_MISMATCH_CLOSE_CODE,
+  type RenewTokenOutput,
   renewTokenBeforeExpiry,
 } from '@portcullis/trpc'
 import { createTRPCClient, createWSClient, httpLink, type TRPCClientError, wsLink } from '@trpc/client'
 import { initTRPC } from '@trpc/server'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, expectTypeOf, it, onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
 import { audience, claims, issuer, secret, serveStandalone, sign } from './support/fixtures.js'
 import { serveWebSocket } from './support/servers.js'
@@ -124,6 +125,7 @@ describe('renewing the token of an open WebSocket (renewToken)', () => {
 
   it('makes later calls on the connection see the new identity', async () => {
     const { client } = await connect(await sign({ scope: 'read:reports' }))
+    expectTypeOf(client.renewToken.mutate).returns.resolves.toEqualTypeOf<RenewTokenOutput>()
     expect(
       await client.renewToken.mutate({ token: await sign({ scope: 'read:reports write:reports' }) }),
     ).toMatchObject({ expiresAt: expect.any(Number) })
