@@ -137,6 +137,9 @@ class RequestAuthState implements AuthState {
   /** The context handed to tRPC: each call of a connection gets it, so a renewal updates it. */
   #root: { identity: Identity<unknown> | null } | undefined
   #listeners: Set<(identity: Identity<unknown>) => void> | undefined
+  /** Renewals asked for, and the latest one applied: a slower, older one never undoes a newer one. */
+  #asked = 0
+  #applied = 0
 
   constructor(
     auth: Auth<unknown>,
@@ -186,8 +189,10 @@ class RequestAuthState implements AuthState {
   async renew(credentials: RequestLike): Promise<RenewalOutcome<unknown>> {
     const current = this.#root?.identity
     if (!current) return { status: 'rejected', error: new AuthError('token_missing', 'nothing to renew') }
+    const ticket = ++this.#asked
     const outcome = await verifyRenewal(this.#auth, current, credentials)
-    if (outcome.status !== 'renewed') return outcome
+    if (outcome.status !== 'renewed' || ticket < this.#applied) return outcome
+    this.#applied = ticket
     this.#request = credentials
     this.#result = { status: 'authenticated', identity: outcome.identity }
     this.#root!.identity = outcome.identity

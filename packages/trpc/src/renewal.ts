@@ -31,7 +31,12 @@ export interface RenewTokenOutput {
  */
 export const RENEWAL_MISMATCH_CLOSE_CODE = 4403
 
-/** Checks `renewToken`'s input by hand: an object of strings, like connection params. */
+/**
+ * Checks `renewToken`'s input by hand: an object of strings, like connection params.
+ *
+ * @example
+ * t.procedure.input(parseRenewInput) // { token: 'eyJ...' } passes; { token: 1 } is a BAD_REQUEST
+ */
 export function parseRenewInput(input: unknown): RenewTokenInput {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'renewToken takes an object like { token }' })
@@ -53,6 +58,9 @@ interface ClosableSocket {
  * call (`UNAUTHORIZED`) and leaves the connection as it was; another subject closes the socket with
  * {@link RENEWAL_MISMATCH_CLOSE_CODE}. Over HTTP, where each request carries its own token, it is a
  * `BAD_REQUEST`.
+ *
+ * @example
+ * t.procedure.input(parseRenewInput).mutation(({ ctx, input }) => renewConnection(ctx, input))
  */
 export async function renewConnection(ctx: object, input: RenewTokenInput): Promise<RenewTokenOutput> {
   const state = stateOf(ctx)

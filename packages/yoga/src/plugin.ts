@@ -69,6 +69,9 @@ export interface SocketConnection {
 interface Renewed {
   request: RequestLike | undefined
   identity: Identity<unknown> | undefined
+  /** Renewals asked for, and the latest applied: a slower, older one never undoes a newer one. */
+  asked: number
+  applied: number
   readonly streams: Set<(identity: Identity<unknown>, request: RequestLike) => void>
 }
 
@@ -180,7 +183,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
   const connectionOf = (extra: object): Renewed => {
     let entry = connections.get(extra)
     if (!entry) {
-      entry = { request: undefined, identity: undefined, streams: new Set() }
+      entry = { request: undefined, identity: undefined, asked: 0, applied: 0, streams: new Set() }
       connections.set(extra, entry)
     }
     return entry
@@ -398,8 +401,10 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
           status: 'rejected',
           error: new AuthError('token_missing', 'the connection has no identity to renew'),
         }
+      const ticket = ++entry.asked
       const outcome = await verifyRenewal(auth, current, credentials)
-      if (outcome.status !== 'renewed') return outcome
+      if (outcome.status !== 'renewed' || ticket < entry.applied) return outcome
+      entry.applied = ticket
       entry.request = credentials
       entry.identity = outcome.identity
       for (const onRenew of [...entry.streams]) onRenew(outcome.identity, credentials)
