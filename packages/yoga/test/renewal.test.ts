@@ -122,18 +122,18 @@ async function connect(token: string) {
   })
   onTestFinished(() => client.dispose())
   /** Sends `{ token }` in a ping and waits for the server's verdict. */
-  const send = async (next: string) => {
-    // The client is lazy: it connects with its first operation.
+  const ping = async (payload: Record<string, unknown>) => {
     await expect.poll(() => socket).toBeDefined()
-    socket!.send(JSON.stringify({ type: 'ping', payload: { token: next } }))
+    socket!.send(JSON.stringify({ type: 'ping', payload }))
   }
+  const send = (next: string) => ping({ token: next })
   const renew = async (next: string) => {
     const before = events.pongs.length
     await send(next)
     await expect.poll(() => events.pongs.length).toBeGreaterThan(before)
     return events.pongs.at(-1)!
   }
-  return { client, events, renew, send }
+  return { client, events, renew, send, ping }
 }
 
 interface Stream {
@@ -258,6 +258,15 @@ describe('renewing the token of an open graphql-ws connection (renewOnPing)', ()
     const ticksNow = ticks.data.length
     await expect.poll(() => ticks.data.length).toBeGreaterThan(ticksNow + 2)
     expect(ticks.errors).toBeUndefined()
+  })
+
+  it('answers a ping without a token (a keep-alive) as graphql-ws always does', async () => {
+    const { events, ping } = await connect(await sign())
+    const before = events.pongs.length
+    await ping({ hello: 'there' })
+    await expect.poll(() => events.pongs.length).toBeGreaterThan(before)
+    expect(events.pongs.at(-1)).toEqual({ hello: 'there' })
+    expect(events.closes).toEqual([])
   })
 
   it('refuses an invalid new token and keeps the connection as it was', async () => {
