@@ -10,10 +10,10 @@ import {
   type RequestLike,
   requireRoles,
   requireScopes,
-  verifyRenewal,
 } from '@portcullis/core'
 import type { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql'
 import { demandsOf, TOO_LARGE } from './check.js'
+import { applyRenewal, createConnections } from './connections.js'
 import type { Rule } from './directives.js'
 import { toGraphQLError, tooLarge } from './errors.js'
 import { type NormalizedOptions, normalizeOptions, type UseAuthOptions } from './options.js'
@@ -63,16 +63,6 @@ export type AuthPlugin<Claims = DefaultClaims> = Plugin<AuthContext<Claims>> & {
 export interface SocketConnection {
   readonly extra: object
   readonly connectionParams?: Readonly<Record<string, unknown>> | undefined
-}
-
-/** What a renewal changed on a connection, and the running streams to tell. */
-interface Renewed {
-  request: RequestLike | undefined
-  identity: Identity<unknown> | undefined
-  /** Renewals asked for, and the latest applied: a slower, older one never undoes a newer one. */
-  asked: number
-  applied: number
-  readonly streams: Set<(identity: Identity<unknown>, request: RequestLike) => void>
 }
 
 /** What one request proved, shared by every operation of a batch. */
@@ -179,15 +169,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
   /** Requests Yoga serves: their response goes through `onResponse`, so it can carry `Set-Cookie`. */
   const served = createSlot<true>()
   /** graphql-ws connections (by `ctx.extra`) with running streams or renewed credentials. */
-  const connections = new WeakMap<object, Renewed>()
-  const connectionOf = (extra: object): Renewed => {
-    let entry = connections.get(extra)
-    if (!entry) {
-      entry = { request: undefined, identity: undefined, asked: 0, applied: 0, streams: new Set() }
-      connections.set(extra, entry)
-    }
-    return entry
-  }
+  const connections = createConnections()
 
   const planOf = (schema: GraphQLSchema): Plan => {
     let plan = plans.get(schema)
@@ -240,7 +222,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     // A graphql-ws connection's renewed credentials replace its connection params (never an HTTP
     // request's: an HTTP context has no `extra`).
     const { extra } = context
-    const request = (isObject(extra) ? connections.get(extra)?.request : undefined) ?? config.request(context)
+    const request = connections.get(extra)?.request ?? config.request(context)
     // The HTTP request's credentials, read from Yoga's Fetch `request` or from the Node `req` under
     // it, belong to that request: its state is shared by a batch, and its response carries cookies.
     const http = context.request
@@ -344,7 +326,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       const socket = state.key === context && isObject(extra) ? extra : undefined
       const watch = socket
         ? (control: StreamControl) => {
-            const entry = connectionOf(socket)
+            const entry = connections.of(socket)
             entry.identity ??= identity
             const onRenew = (renewed: Identity<unknown>, request: RequestLike) => {
               // The operation is admitted again, as it was at subscribe time, under the new identity.
@@ -386,7 +368,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       }
     },
     async renewConnection(connection, credentials) {
-      const entry = connectionOf(connection.extra)
+      const entry = connections.of(connection.extra)
       let current = entry.identity
       if (!current) {
         // No stream recorded who the connection is: its current credentials say.
@@ -401,14 +383,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
           status: 'rejected',
           error: new AuthError('token_missing', 'the connection has no identity to renew'),
         }
-      const ticket = ++entry.asked
-      const outcome = await verifyRenewal(auth, current, credentials)
-      if (outcome.status !== 'renewed' || ticket < entry.applied) return outcome
-      entry.applied = ticket
-      entry.request = credentials
-      entry.identity = outcome.identity
-      for (const onRenew of [...entry.streams]) onRenew(outcome.identity, credentials)
-      return outcome
+      return applyRenewal(auth, entry, current, credentials) as Promise<RenewalOutcome<Claims>>
     },
   }
   // An `auth` that never sets cookies (no sessions) needs neither hook; one without the flag might.
