@@ -204,6 +204,15 @@ describe('renewing the token of an open WebSocket (renewToken)', () => {
     expect(await client.whoami.query()).toMatchObject({ scopes: ['read:reports'] })
   })
 
+  it('checks the client helper options', () => {
+    expect(() => renewTokenBeforeExpiry({ getToken: () => 't' } as never)).toThrow(
+      '"mutate" must be a function',
+    )
+    expect(() => renewTokenBeforeExpiry({ mutate: async () => ({}) } as never)).toThrow(
+      '"getToken" must be a function',
+    )
+  })
+
   it('answers BAD_REQUEST over HTTP, where each request carries its own token', async () => {
     const app = createRenewalApp()
     const url = await serveStandalone(app.router, app.createContext)
