@@ -26,6 +26,10 @@ export type {
   SessionsOption,
   VerificationOptions,
 } from './options.js'
+export type { Renewal, RenewBeforeExpiryOptions } from './renewal/renew-before-expiry.js'
+export { renewBeforeExpiry } from './renewal/renew-before-expiry.js'
+export type { RenewalOutcome } from './renewal/verify-renewal.js'
+export { verifyRenewal } from './renewal/verify-renewal.js'
 export { hasRoles, requireRoles } from './roles.js'
 export type { MatchOptions } from './scopes.js'
 export { hasScopes, matches, requireScopes } from './scopes.js'

@@ -4,7 +4,9 @@ import {
   type AuthResult,
   headerReader,
   type Identity,
+  type RenewalOutcome,
   type RequestLike,
+  verifyRenewal,
 } from '@portcullis/core'
 import { toTRPCError } from './errors.js'
 import {
@@ -39,6 +41,8 @@ export interface AuthState {
   /** True when the context outlives one request (a WebSocket connection, a hand-made caller context). */
   readonly longLived: boolean
   readonly options: NormalizedContextOptions
+  /** The WebSocket a connection's context came with (tRPC's `res` there), or undefined. */
+  readonly socket: unknown
   /** Sends `WWW-Authenticate` once per distinct challenge. */
   challenge(error: AuthError): void
   /** Authenticates the same credentials again, never refreshing. */
@@ -48,6 +52,14 @@ export interface AuthState {
    * hold. Without a promise when core answers without waiting (a cached bearer token).
    */
   verifyAgain(): AuthError | undefined | Promise<AuthError | undefined>
+  /**
+   * Replaces the connection's credentials with `credentials`, verified with core's `verifyRenewal`
+   * (same subject and issuer): later calls and running subscriptions use the new identity. See
+   * `renewal.ts`.
+   */
+  renew(credentials: RequestLike): Promise<RenewalOutcome<unknown>>
+  /** Runs `listener` with each renewed identity until the returned function is called. */
+  onRenew(listener: (identity: Identity<unknown>) => void): () => void
 }
 
 // Symbol.for, so two copies of this package in one app still find each other's state.
@@ -100,6 +112,9 @@ function credentialsOf(request: RequestLike, result: AuthResult<unknown>): Reque
   return request
 }
 
+const isClosable = (value: unknown): value is { close(code: number, reason: string): void } =>
+  typeof (value as { close?: unknown } | undefined)?.close === 'function'
+
 function verdictOf(result: AuthResult<unknown>): AuthError | undefined {
   if (result.status === 'rejected') return result.error
   if (result.status === 'anonymous') return new AuthError('token_missing', 'the credentials are gone')
@@ -112,12 +127,19 @@ class RequestAuthState implements AuthState {
   readonly rejection: AuthError | undefined
   readonly longLived: boolean
   readonly options: NormalizedContextOptions
+  socket: unknown
   // Private (#), so logging a context shows neither the request's credentials nor its verdict.
   readonly #auth: Auth<unknown>
   readonly #sink: HeaderSink | undefined
-  readonly #request: RequestLike
-  readonly #result: AuthResult<unknown>
+  #request: RequestLike
+  #result: AuthResult<unknown>
   #sent: Set<string> | undefined
+  /** The context handed to tRPC: each call of a connection gets it, so a renewal updates it. */
+  #root: { identity: Identity<unknown> | null } | undefined
+  #listeners: Set<(identity: Identity<unknown>) => void> | undefined
+  /** Renewals asked for, and the latest one applied: a slower, older one never undoes a newer one. */
+  #asked = 0
+  #applied = 0
 
   constructor(
     auth: Auth<unknown>,
@@ -156,6 +178,32 @@ class RequestAuthState implements AuthState {
     const known = this.#auth.authenticateSync?.(credentials)
     if (known) return verdictOf(known)
     return this.#auth.authenticate(credentials, { refresh: false }).then(verdictOf)
+  }
+
+  /** Called once the context exists: the object whose `identity` a renewal replaces. */
+  attach(root: { identity: Identity<unknown> | null }, socket: unknown): void {
+    this.#root = root
+    this.socket = socket
+  }
+
+  async renew(credentials: RequestLike): Promise<RenewalOutcome<unknown>> {
+    const current = this.#root?.identity
+    if (!current) return { status: 'rejected', error: new AuthError('token_missing', 'nothing to renew') }
+    const ticket = ++this.#asked
+    const outcome = await verifyRenewal(this.#auth, current, credentials)
+    if (outcome.status !== 'renewed' || ticket < this.#applied) return outcome
+    this.#applied = ticket
+    this.#request = credentials
+    this.#result = { status: 'authenticated', identity: outcome.identity }
+    this.#root!.identity = outcome.identity
+    for (const listener of this.#listeners ?? []) listener(outcome.identity)
+    return outcome
+  }
+
+  onRenew(listener: (identity: Identity<unknown>) => void): () => void {
+    this.#listeners ??= new Set()
+    this.#listeners.add(listener)
+    return () => this.#listeners?.delete(listener)
   }
 }
 
@@ -236,6 +284,9 @@ export function createAuthContext<
 
     const identity = result.status === 'authenticated' ? result.identity : null
     const extra = extend ? await extend({ ...opts, identity }) : undefined
-    return { ...extra, identity, [STATE]: state } as unknown as Omit<TExtra, 'identity'> & AuthContext<Claims>
+    const ctx = { ...extra, identity, [STATE]: state }
+    // Only a connection's context is renewed (an HTTP request carries its own token each time).
+    if (!sink) state.attach(ctx, isClosable(opts?.res) ? opts.res : undefined)
+    return ctx as unknown as Omit<TExtra, 'identity'> & AuthContext<Claims>
   }
 }

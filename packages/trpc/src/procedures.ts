@@ -9,6 +9,7 @@ import {
 import type {
   TRPCMiddlewareBuilder,
   TRPCMiddlewareFunction,
+  TRPCMutationProcedure,
   TRPCProcedureBuilder,
   TRPCRootObject,
   TRPCRuntimeConfigOptions,
@@ -16,8 +17,9 @@ import type {
 } from '@trpc/server'
 import { type AuthContext, type AuthState, stateOf } from './context.js'
 import { toTRPCError, withRealm } from './errors.js'
-import { layered, requirementsOf } from './meta.js'
-import { guardSubscription } from './subscriptions.js'
+import { type AuthRequirements, layered, requirementsOf } from './meta.js'
+import { parseRenewInput, type RenewTokenInput, type RenewTokenOutput, renewConnection } from './renewal.js'
+import { guardSubscription, type SubscriptionCheck } from './subscriptions.js'
 
 type ClaimsOfContext<TContext> = TContext extends { identity: Identity<infer C> | null } ? C : never
 type Authed<TContext> = { identity: Identity<ClaimsOfContext<TContext>> }
@@ -72,6 +74,12 @@ export interface AuthProcedures<
     roles: readonly string[],
     options?: MatchOptions,
   ): TRPCMiddlewareBuilder<TContext, TMeta, Authed<TContext>, unknown>
+  /**
+   * A mutation to mount in your router: sent on an open WebSocket with a new token (`{ token }`),
+   * it renews the connection without reconnecting (same subject and issuer, or the socket closes
+   * with 4403). See `renewTokenBeforeExpiry` for the client side.
+   */
+  renewToken: TRPCMutationProcedure<{ meta: TMeta; input: RenewTokenInput; output: RenewTokenOutput }>
 }
 
 type AnyMiddlewareOpts = Parameters<
@@ -140,6 +148,23 @@ function reverify(state: AuthState): void | Promise<void> {
 
 const MARK = { [VERIFIED]: true } as const
 
+// The checks a socket's subscription passed, collected along its chain so that a renewal judges
+// them again (see subscriptions.ts). Not Symbol.for, as VERIFIED.
+const CHECKS: unique symbol = Symbol('portcullis.trpc.checks') as never
+
+function checksOf(ctx: object): SubscriptionCheck[] | undefined {
+  return (ctx as { [CHECKS]?: SubscriptionCheck[] })[CHECKS]
+}
+
+function ruleChecks(rules: readonly AuthRequirements[]): SubscriptionCheck[] {
+  const checks: SubscriptionCheck[] = []
+  for (const rule of rules) {
+    if (rule.scopes) checks.push((identity) => requireScopesOf(identity, rule.scopes!, { mode: rule.mode }))
+    if (rule.roles) checks.push((identity) => requireRolesOf(identity, rule.roles!, { mode: rule.mode }))
+  }
+  return checks
+}
+
 function authMiddleware(required: boolean) {
   return async (opts: AnyMiddlewareOpts) => {
     const { ctx, meta, type, signal } = opts
@@ -163,7 +188,13 @@ function authMiddleware(required: boolean) {
     // ctx already holds the identity; the narrowing to non-null is a type (AuthProcedures), so no
     // context override (which makes tRPC copy the context once more per middleware) unless a
     // socket's call must be marked as verified.
-    const result = checkedHere ? await opts.next({ ctx: MARK }) : await opts.next()
+    // Only a socket's subscription (renewable) collects its checks; a call or an HTTP stream does not.
+    const checks = type === 'subscription' && identity && state?.longLived ? ruleChecks(rules) : undefined
+    const result = checks
+      ? await opts.next({ ctx: { [VERIFIED]: true, [CHECKS]: checks } })
+      : checkedHere
+        ? await opts.next({ ctx: MARK })
+        : await opts.next()
     if (!result.ok) {
       // An AuthError thrown by a resolver (core's requireScopes, say) keeps its meaning.
       const cause = result.error.cause
@@ -175,7 +206,7 @@ function authMiddleware(required: boolean) {
       return result
     }
     if (type !== 'subscription' || !identity) return result
-    return { ...result, data: guardSubscription(result.data, identity, state, signal) }
+    return { ...result, data: guardSubscription(result.data, identity, state, signal, checks) }
   }
 }
 
@@ -195,6 +226,7 @@ function checkMiddleware(kind: 'scopes' | 'roles', list: readonly string[], opti
     }
     if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
     runCheck(state, () => check(identity, list, options))
+    checksOf(opts.ctx)?.push((renewed) => check(renewed, list, options))
     return checkedHere ? opts.next({ ctx: MARK }) : opts.next()
   }
 }
@@ -202,7 +234,8 @@ function checkMiddleware(kind: 'scopes' | 'roles', list: readonly string[], opti
 /**
  * Builds the procedures and middlewares for a tRPC instance whose context comes from
  * `createAuthContext`: `publicProcedure`, `protectedProcedure` (identity required and typed non-null),
- * and `requireScopes` / `requireRoles` middlewares. Both procedures also enforce `meta.auth`: every
+ * `requireScopes` / `requireRoles` middlewares, and `renewToken`, a mutation that renews an open
+ * WebSocket's token. Both procedures also enforce `meta.auth`: every
  * `.meta({ auth })` on a procedure's chain adds a requirement (tRPC's shallow meta merge would
  * replace it), and an unknown key in `meta.auth` is a `TypeError` when the procedure is defined.
  *
@@ -234,5 +267,10 @@ export function createAuthProcedures<
       middleware(checkMiddleware('scopes', scopes, options)) as ReturnType<Procedures['requireScopes']>,
     requireRoles: (roles, options) =>
       middleware(checkMiddleware('roles', roles, options)) as ReturnType<Procedures['requireRoles']>,
+    renewToken: (
+      t.procedure.input(parseRenewInput) as unknown as {
+        mutation(fn: (opts: { ctx: object; input: RenewTokenInput }) => Promise<RenewTokenOutput>): unknown
+      }
+    ).mutation(({ ctx, input }) => renewConnection(ctx, input)) as Procedures['renewToken'],
   }
 }

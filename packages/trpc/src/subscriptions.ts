@@ -15,9 +15,21 @@ interface Guard {
   stop(): void
 }
 
-function startGuard(identity: Identity<unknown>, state: AuthState | undefined, now: () => number): Guard {
+/**
+ * A check a subscription passed when it started (its `meta.auth`, a `requireScopes` on its chain):
+ * run again with each renewed identity, it throws core's `AuthError` when that identity fails it.
+ */
+export type SubscriptionCheck = (identity: Identity<unknown>) => void
+
+function startGuard(
+  identity: Identity<unknown>,
+  state: AuthState | undefined,
+  now: () => number,
+  checks: readonly SubscriptionCheck[],
+): Guard {
   let timer: ReturnType<typeof setTimeout> | undefined
   let interval: ReturnType<typeof setInterval> | undefined
+  let unwatch: (() => void) | undefined
   let end!: (error: TRPCError) => void
   const ended = new Promise<TRPCError>((resolve) => {
     end = resolve
@@ -25,6 +37,7 @@ function startGuard(identity: Identity<unknown>, state: AuthState | undefined, n
   const stop = () => {
     clearTimeout(timer)
     clearInterval(interval)
+    unwatch?.()
   }
   const fail = (error: AuthError) => {
     stop()
@@ -32,15 +45,31 @@ function startGuard(identity: Identity<unknown>, state: AuthState | undefined, n
     end(toTRPCError(withRealm(error, state?.realm)))
   }
 
-  const expiresAt = identity.expiresAt?.getTime()
-  if (expiresAt !== undefined) {
-    const wait = () => {
-      const left = expiresAt - now()
-      if (left <= 0) fail(new AuthError('token_expired', 'token has expired'))
-      else timer = setTimeout(wait, Math.min(left, MAX_TIMER))
-    }
-    wait()
+  let expiresAt = identity.expiresAt?.getTime()
+  const wait = () => {
+    clearTimeout(timer)
+    if (expiresAt === undefined) return
+    const left = expiresAt - now()
+    if (left <= 0) fail(new AuthError('token_expired', 'token has expired'))
+    else timer = setTimeout(wait, Math.min(left, MAX_TIMER))
   }
+  wait()
+
+  // A renewal on the connection (see renewal.ts) moves the deadline to the new token's and judges
+  // this subscription's own requirements again: one the new token no longer meets ends here.
+  if (state?.longLived)
+    unwatch = state.onRenew((renewed) => {
+      for (const check of checks) {
+        try {
+          check(renewed)
+        } catch (error) {
+          if (error instanceof AuthError) return fail(error)
+          throw error
+        }
+      }
+      expiresAt = renewed.expiresAt?.getTime()
+      wait()
+    })
 
   const every = state?.options.recheckInterval
   if (state && every) {
@@ -66,7 +95,9 @@ function startGuard(identity: Identity<unknown>, state: AuthState | undefined, n
 
 /**
  * Wraps a subscription's source so it ends with `UNAUTHORIZED` when the token expires, when the
- * check before each event rejects it, or when a periodic re-check does while no event flows.
+ * check before each event rejects it, or when a periodic re-check does while no event flows. On a
+ * connection whose token is renewed it keeps running until the new token's expiry, unless the new
+ * identity fails one of `checks` (then `FORBIDDEN`).
  * `return()` reaches the source at once, even while a `next()` is pending.
  */
 export function guardSubscription(
@@ -74,6 +105,7 @@ export function guardSubscription(
   identity: Identity<unknown>,
   state: AuthState | undefined,
   signal: AbortSignal | undefined,
+  checks: readonly SubscriptionCheck[] = [],
 ): AsyncIterable<unknown> {
   const iterable = isObservable(source)
     ? observableToAsyncIterable(source, signal ?? new AbortController().signal)
@@ -82,7 +114,7 @@ export function guardSubscription(
   return {
     [Symbol.asyncIterator](): AsyncIterator<unknown> {
       const iterator = iterable[Symbol.asyncIterator]()
-      const guard = startGuard(identity, state, now)
+      const guard = startGuard(identity, state, now, checks)
       let done = false
       const finish = () => {
         if (done) return

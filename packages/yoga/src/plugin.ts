@@ -6,18 +6,20 @@ import {
   hasRoles,
   hasScopes,
   type Identity,
+  type RenewalOutcome,
   type RequestLike,
   requireRoles,
   requireScopes,
 } from '@portcullis/core'
 import type { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql'
 import { demandsOf, TOO_LARGE } from './check.js'
+import { applyRenewal, createConnections } from './connections.js'
 import type { Rule } from './directives.js'
 import { toGraphQLError, tooLarge } from './errors.js'
 import { type NormalizedOptions, normalizeOptions, type UseAuthOptions } from './options.js'
 import { createPlan, type Plan, type Requirement, resolveChecks } from './plan.js'
 import { createSlot } from './slot.js'
-import { guardStream } from './subscriptions.js'
+import { guardStream, type StreamControl } from './subscriptions.js'
 
 /**
  * What the plugin adds to the GraphQL context: the verified identity, or `null` when anonymous.
@@ -42,6 +44,25 @@ export interface AuthContext<Claims = DefaultClaims> {
 export type AuthPlugin<Claims = DefaultClaims> = Plugin<AuthContext<Claims>> & {
   onRequest?(payload: { request: Request }): void
   onResponse?(payload: { request: Request; response: Response }): void
+  /**
+   * Renews an open graphql-ws connection with new credentials (see `renewOnPing`, which calls it):
+   * verified with core's `verifyRenewal`, same subject and issuer. Later operations and running
+   * subscriptions use them; a subscription the new identity no longer allows ends with `FORBIDDEN`.
+   */
+  renewConnection(connection: SocketConnection, credentials: RequestLike): Promise<RenewalOutcome<Claims>>
+}
+
+/**
+ * The graphql-ws connection a renewal applies to: its `ctx` (as `onPing` gets it), of which
+ * `extra` (`{ socket, request }`) is the connection's own object, the one the recipe's operation
+ * contexts carry.
+ *
+ * @example
+ * useServer({ onPing: (ctx, payload) => plugin.renewConnection(ctx, { authorization: `Bearer ${payload.token}` }) })
+ */
+export interface SocketConnection {
+  readonly extra: object
+  readonly connectionParams?: Readonly<Record<string, unknown>> | undefined
 }
 
 /** What one request proved, shared by every operation of a batch. */
@@ -147,6 +168,8 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
   const cookies = new WeakMap<object, readonly string[]>()
   /** Requests Yoga serves: their response goes through `onResponse`, so it can carry `Set-Cookie`. */
   const served = createSlot<true>()
+  /** graphql-ws connections (by `ctx.extra`) with running streams or renewed credentials. */
+  const connections = createConnections()
 
   const planOf = (schema: GraphQLSchema): Plan => {
     let plan = plans.get(schema)
@@ -196,7 +219,10 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
    * browser's back, and its next refresh would end the session as `refresh_reused`.
    */
   function stateOf(context: Readonly<Record<string, unknown>>): MaybePromise<RequestState<Claims>> {
-    const request = config.request(context)
+    // A graphql-ws connection's renewed credentials replace its connection params (never an HTTP
+    // request's: an HTTP context has no `extra`).
+    const { extra } = context
+    const request = connections.get(extra)?.request ?? config.request(context)
     // The HTTP request's credentials, read from Yoga's Fetch `request` or from the Node `req` under
     // it, belong to that request: its state is shared by a batch, and its response carries cookies.
     const http = context.request
@@ -293,8 +319,33 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       const errors = admit(state, args, context, 'reject')
       if (errors) return setResultAndStopExecution({ errors })
       if (!state.identity) return
-      const { identity } = state
-      const credentials = credentialsOf(state)
+      let identity: Identity<unknown> = state.identity
+      let credentials = credentialsOf(state)
+      // A socket's operation (its state lives on its context): a renewal may reach it.
+      const { extra } = context as { extra?: unknown }
+      const socket = state.key === context && isObject(extra) ? extra : undefined
+      const watch = socket
+        ? (control: StreamControl) => {
+            const entry = connections.of(socket)
+            entry.identity ??= identity
+            const onRenew = (renewed: Identity<unknown>, request: RequestLike) => {
+              // The operation is admitted again, as it was at subscribe time, under the new identity.
+              const next = stateFrom(request, context, {
+                status: 'authenticated',
+                identity: renewed as never,
+              })
+              states.set(context, next)
+              const errors = admit(next, args, context, 'reject')
+              if (errors) return control.end(errors)
+              ;(context as { identity?: unknown }).identity = renewed
+              identity = renewed
+              credentials = request
+              control.retime(renewed.expiresAt)
+            }
+            entry.streams.add(onRenew)
+            return () => entry.streams.delete(onRenew)
+          }
+        : undefined
       return {
         onSubscribeResult({ result, setResult }) {
           if (!isAsyncIterable(result)) return
@@ -303,6 +354,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
               expiresAt: identity.expiresAt,
               now: config.now,
               recheckEvery: config.subscriptionRecheck,
+              ...(watch ? { watch } : {}),
               async recheck() {
                 const again = await auth.authenticate(credentials ?? {}, { refresh: false })
                 if (again.status === 'rejected') return again.error
@@ -314,6 +366,24 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
           )
         },
       }
+    },
+    async renewConnection(connection, credentials) {
+      const entry = connections.of(connection.extra)
+      let current = entry.identity
+      if (!current) {
+        // No stream recorded who the connection is: its current credentials say.
+        const request =
+          entry.request ??
+          config.request({ ...connection, req: (connection.extra as { request?: unknown }).request })
+        const result = request ? await auth.authenticate(request, { refresh: false }) : ANONYMOUS
+        current = result.status === 'authenticated' ? result.identity : undefined
+      }
+      if (!current)
+        return {
+          status: 'rejected',
+          error: new AuthError('token_missing', 'the connection has no identity to renew'),
+        }
+      return applyRenewal(auth, entry, current, credentials) as Promise<RenewalOutcome<Claims>>
     },
   }
   // An `auth` that never sets cookies (no sessions) needs neither hook; one without the flag might.

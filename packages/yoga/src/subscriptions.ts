@@ -1,5 +1,5 @@
 import { AuthError } from '@portcullis/core'
-import type { ExecutionResult } from 'graphql'
+import type { ExecutionResult, GraphQLError } from 'graphql'
 import { toGraphQLError } from './errors.js'
 
 /** How a subscription stays authorized while it runs. */
@@ -12,12 +12,26 @@ export interface StreamGuard {
   readonly recheck: () => Promise<AuthError | undefined>
   /** Milliseconds without an event after which the credentials are verified anyway. */
   readonly recheckEvery: number
+  /** Hands the stream's controls to a renewal (see renewal.ts); returns how to let go of them. */
+  readonly watch?: (control: StreamControl) => () => void
+}
+
+/**
+ * What a token renewal does to a running stream: moves its deadline to the new token's, or ends it
+ * with the errors its operation now meets (the new identity no longer holds a rule).
+ */
+export interface StreamControl {
+  retime(expiresAt: Date | undefined): void
+  end(errors: readonly GraphQLError[]): void
 }
 
 // setTimeout fires at once for delays above 2^31 - 1 ms, so long waits are taken in steps.
 const MAX_DELAY = 2 ** 31 - 1
 /** Why a stream stops between events: an authorization error, or an unexpected fault to rethrow. */
-type Stop = { readonly error: AuthError } | { readonly fault: unknown }
+type Stop =
+  | { readonly error: AuthError }
+  | { readonly errors: readonly GraphQLError[] }
+  | { readonly fault: unknown }
 const STOP = Symbol('stop')
 
 /**
@@ -32,6 +46,7 @@ export function guardStream(
   const iterator = source[Symbol.asyncIterator]()
   let expiryTimer: ReturnType<typeof setTimeout> | undefined
   let idleTimer: ReturnType<typeof setTimeout> | undefined
+  let unwatch: (() => void) | undefined
   let done = false
   let stopping = false
   let stop!: (reason: Stop) => void
@@ -41,20 +56,28 @@ export function guardStream(
       stopping = true
       clearTimeout(expiryTimer)
       clearTimeout(idleTimer)
+      unwatch?.()
       resolve({ [STOP]: reason })
     }
   })
 
-  if (guard.expiresAt) {
-    const at = guard.expiresAt.getTime()
-    const arm = () => {
-      const delay = at - guard.now()
-      if (delay <= 0) return stop({ error: new AuthError('token_expired', 'token has expired') })
-      expiryTimer = setTimeout(arm, Math.min(delay, MAX_DELAY))
-      expiryTimer.unref?.()
-    }
-    arm()
+  let at = guard.expiresAt?.getTime()
+  const arm = () => {
+    clearTimeout(expiryTimer)
+    if (at === undefined || stopping) return
+    const delay = at - guard.now()
+    if (delay <= 0) return stop({ error: new AuthError('token_expired', 'token has expired') })
+    expiryTimer = setTimeout(arm, Math.min(delay, MAX_DELAY))
+    expiryTimer.unref?.()
   }
+  arm()
+  unwatch = guard.watch?.({
+    retime(expiresAt) {
+      at = expiresAt?.getTime()
+      arm()
+    },
+    end: (errors) => stop({ errors }),
+  })
 
   /** (Re)starts the idle countdown: called at the start and after every passed check. */
   const armIdle = () => {
@@ -79,11 +102,13 @@ export function guardStream(
     done = true
     clearTimeout(expiryTimer)
     clearTimeout(idleTimer)
+    unwatch?.()
     await iterator.return?.()
   }
   const end = (reason: Stop): IteratorResult<ExecutionResult> => {
     void finish()
     if ('fault' in reason) throw reason.fault
+    if ('errors' in reason) return { done: false, value: { errors: [...reason.errors] } }
     return { done: false, value: { errors: [toGraphQLError(reason.error, { http: false })] } }
   }
 

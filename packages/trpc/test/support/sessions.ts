@@ -1,5 +1,10 @@
 import { createAuth, createSessions, type Duration, memoryStore } from '@portcullis/core'
-import { authErrorFormatter, createAuthContext, createAuthProcedures } from '@portcullis/trpc'
+import {
+  authErrorFormatter,
+  type CreateAuthContextOptions,
+  createAuthContext,
+  createAuthProcedures,
+} from '@portcullis/trpc'
 import { initTRPC } from '@trpc/server'
 
 /** A clock the test moves by hand, shared by the sessions, the verifier and the context. */
@@ -53,7 +58,10 @@ function countingStore() {
  * `options` replace the context options (re-checks every 30 ms by default).
  */
 export async function createSessionApp(
-  options: { recheckInterval: Duration | false } = { recheckInterval: '30ms' },
+  options: {
+    recheckInterval: Duration | false
+    connectionParams?: CreateAuthContextOptions<never, unknown, unknown>['connectionParams']
+  } = { recheckInterval: '30ms' },
 ) {
   const clock = manualClock()
   const { store, reads } = countingStore()
@@ -68,8 +76,9 @@ export async function createSessionApp(
   const auth = createAuth({ sessions })
   const createContext = createAuthContext(auth, { now: clock.now, ...options })
   const t = initTRPC.context<typeof createContext>().create({ errorFormatter: authErrorFormatter })
-  const { protectedProcedure, publicProcedure } = createAuthProcedures(t)
+  const { protectedProcedure, publicProcedure, renewToken } = createAuthProcedures(t)
   const router = t.router({
+    renewToken,
     me: protectedProcedure.query(({ ctx }) => ctx.identity.subject),
     publish: protectedProcedure.mutation(({ ctx }) => `published by ${ctx.identity.subject}`),
     search: publicProcedure.query(({ ctx }) => ctx.identity?.subject ?? 'anonymous'),
