@@ -74,7 +74,7 @@ if (wanted('sessions')) {
 
 if (wanted('frameworks')) {
   const section = await runFrameworks(
-    quick ? { rounds: 9, chunk: 100, warmup: 1000 } : { rounds: 31, chunk: 500, warmup: 5000 },
+    quick ? { rounds: 15, chunk: 100, warmup: 1000 } : { rounds: 31, chunk: 500, warmup: 5000 },
   )
   print(section)
   sections.push(section)
