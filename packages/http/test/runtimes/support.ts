@@ -25,7 +25,7 @@ const coreSource = fileURLToPath(new URL('../../../core/src/index.ts', import.me
  * package or core imports fails the build instead of failing at run time.
  */
 export async function bundle(
-  entry: 'edge' | 'worker',
+  entry: 'edge' | 'worker' | 'cli',
   options: { conditions: string[]; format: 'esm' | 'iife' },
 ): Promise<string> {
   const result = await build({
