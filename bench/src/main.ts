@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
+import { runFrameworks } from './frameworks.js'
 import { runGraphqlScale } from './graphql-scale.js'
 import type { RoundOptions } from './harness.js'
 import { runHttp } from './http.js'
@@ -67,6 +68,14 @@ if (wanted('memory')) {
 
 if (wanted('sessions')) {
   const section = await runSessions(micro)
+  print(section)
+  sections.push(section)
+}
+
+if (wanted('frameworks')) {
+  const section = await runFrameworks(
+    quick ? { rounds: 15, chunk: 100, warmup: 1000 } : { rounds: 31, chunk: 500, warmup: 5000 },
+  )
   print(section)
   sections.push(section)
 }

@@ -82,3 +82,42 @@ describe('the README quick starts', () => {
     expect(admin.headers.get('x-middleware-next')).toBe('1')
   })
 })
+
+describe("the root README's protected route per framework", () => {
+  const root = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
+  const section =
+    root.split('\n## A protected REST route, in five lines or fewer\n')[1]?.split('\n## ')[0] ?? ''
+  const snippets = [
+    ...section.matchAll(/\[[^\]]+\]\(packages\/http#([\w-]+)\)[^\n]*:\n\n```ts\n([\s\S]*?)```/g),
+  ].map((match) => ({ anchor: match[1]!, lines: match[2]!.trimEnd().split('\n') }))
+  /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
+  const slug = (heading: string) =>
+    heading
+      .toLowerCase()
+      .replace(/[^\w\- ]/g, '')
+      .replace(/ /g, '-')
+  const quickStarts = new Map(
+    readme
+      .split('\n### ')
+      .slice(1)
+      .map((part) => [slug(part.split('\n')[0]!), part.split('\n## ')[0]!.split('\n')] as const),
+  )
+
+  it('shows Express, Fastify, Hono and Next, each linked to its quick start', () => {
+    expect(snippets.map((snippet) => snippet.anchor)).toEqual([
+      'express-4-and-5-and-connect',
+      'fastify',
+      'hono-node-bun-deno-workers-edge',
+      'nextjs-app-router',
+    ])
+    for (const { anchor } of snippets) expect(quickStarts.has(anchor)).toBe(true)
+  })
+
+  it('takes five lines or fewer, each a line of the quick start that runs as pasted', () => {
+    for (const { anchor, lines } of snippets) {
+      expect(lines.length).toBeLessThanOrEqual(5)
+      const quickStart = quickStarts.get(anchor) ?? []
+      for (const line of lines) expect(quickStart, `${anchor}: ${line}`).toContain(line)
+    }
+  })
+})
