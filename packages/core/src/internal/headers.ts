@@ -89,6 +89,10 @@ function fromRawHeaders(raw: readonly string[]): HeaderReader {
   }
 }
 
+const isClientContent = (value: object) =>
+  (typeof URLSearchParams !== 'undefined' && value instanceof URLSearchParams) ||
+  (typeof FormData !== 'undefined' && value instanceof FormData)
+
 /**
  * A Fetch `Headers`, also from another realm or a ponyfill (Yoga's `@whatwg-node/fetch`), which
  * `instanceof` misses: anything whose `get` and `has` are functions.
@@ -97,7 +101,9 @@ function isHeaders(value: unknown): value is Headers {
   if (typeof value !== 'object' || value === null) return false
   if (typeof Headers !== 'undefined' && value instanceof Headers) return true
   // A Map has get and has too, but matches names case-sensitively: 'Authorization' would be missed.
-  if (value instanceof Map) return false
+  // A query string or a form body has them as well, and is client content, never headers: reading it
+  // would take a credential from a URL or a cross-site form.
+  if (value instanceof Map || value instanceof WeakMap || isClientContent(value)) return false
   return typeof (value as Headers).get === 'function' && typeof (value as Headers).has === 'function'
 }
 
