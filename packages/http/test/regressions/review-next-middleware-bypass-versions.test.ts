@@ -23,6 +23,7 @@ describe('review: Next.js releases whose middleware a header skips', () => {
   })
 
   it('leaves the fixed releases and Next 16 in it', () => {
-    for (const version of ['14.2.25', '15.2.3', '15.5.0', '16.0.0']) expect(semver.satisfies(version, range)).toBe(true)
+    for (const version of ['14.2.25', '15.2.3', '15.5.0', '16.0.0'])
+      expect(semver.satisfies(version, range)).toBe(true)
   })
 })
