@@ -95,7 +95,12 @@ export function createAuthenticate<Claims>(deps: AuthenticateDeps<Claims>): {
           const identity = await verify(token, { source: 'session' })
           const expiresAt = identity.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY
           if (refresh && link.refreshBefore > 0 && expiresAt - now() < link.refreshBefore)
-            return (await refreshEarly(link, headers, expiresAt)) ?? { status: 'authenticated', identity }
+            return (
+              (await refreshEarly(link, headers, expiresAt, identity.sessionId)) ?? {
+                status: 'authenticated',
+                identity,
+              }
+            )
           return { status: 'authenticated', identity }
         } catch (error) {
           if (!(error instanceof AuthError) || !REFRESHABLE.has(error.code)) throw error
@@ -135,10 +140,11 @@ export function createAuthenticate<Claims>(deps: AuthenticateDeps<Claims>): {
     link: SessionLink,
     headers: HeaderReader,
     expiresAt: number,
+    sessionId: string | undefined,
   ): Promise<AuthResult<Claims> | undefined> {
     let refreshed: Awaited<ReturnType<SessionLink['refresh']>>
     try {
-      refreshed = await link.refresh(headers, expiresAt)
+      refreshed = await link.refresh(headers, expiresAt, sessionId)
     } catch (error) {
       if (error instanceof AuthError && error.status === 503) return undefined
       throw error

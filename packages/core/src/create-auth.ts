@@ -122,6 +122,8 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
   const schema = options.claims
   const roleClaims = options.roles?.claims ?? DEFAULT_ROLE_CLAIMS
   const cache = config.cacheMax > 0 ? new TokenCache<CacheEntry<Claims>>(config.cacheMax) : undefined
+  // Keys their key set stopped publishing (see onRemoved below).
+  const pulledKeys = new WeakSet<VerificationKey>()
 
   const withRealm = (error: AuthError) =>
     realm === undefined || error.realm !== undefined
@@ -260,6 +262,10 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
         entry = rechecked(entry, source)
       } else {
         entry = await verifyUncached(token, source, seen)
+        // Its key was pulled while this verification ran (after the removal dropped the cache):
+        // fail it as if the key had gone first, and never cache it.
+        if (entry.key !== undefined && pulledKeys.has(entry.key))
+          throw new AuthError('key_not_found', 'no trusted key matches the token "kid" and "alg"')
         cache?.set(token, entry)
       }
       await entry.issuer.afterVerify?.(entry.identity)
@@ -282,11 +288,14 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
   })
 
   const keySets = new Set<KeySet>([...issuers.values()].map((issuer) => issuer.keySet))
-  // A key the IdP stopped publishing takes every token it verified out of the cache at once.
+  // A key the IdP stopped publishing takes every token it verified out of the cache at once, and
+  // fails the verifications it is still part of. A key set that publishes the same key again makes a
+  // new key object, so a pulled one stays pulled.
   for (const keySet of keySets)
-    keySet.onRemoved?.((removed) =>
-      cache?.deleteWhere((entry) => entry.key !== undefined && removed.has(entry.key)),
-    )
+    keySet.onRemoved?.((removed) => {
+      for (const key of removed) pulledKeys.add(key)
+      cache?.deleteWhere((entry) => entry.key !== undefined && removed.has(entry.key))
+    })
   return {
     setsCookies: session !== undefined,
     now,

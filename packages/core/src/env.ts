@@ -55,7 +55,9 @@ function reader(env: Environment, options: FromEnvOptions) {
   return {
     name: (key: keyof typeof ENV_VARIABLES) => `${prefix}${ENV_VARIABLES[key]}`,
     get(key: keyof typeof ENV_VARIABLES): string | undefined {
-      const value = env[`${prefix}${ENV_VARIABLES[key]}`]
+      const name = `${prefix}${ENV_VARIABLES[key]}`
+      // Own values only: a polluted Object.prototype must not supply a secret or a trusted issuer.
+      const value = Object.hasOwn(env, name) ? env[name] : undefined
       return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
     },
   }
@@ -87,6 +89,10 @@ export function sessionsFromEnv(
   const vars = reader(env, options)
   const current = secretOf(vars.get('sessionSecret'), vars.name('sessionSecret'))
   const previous = vars.get('sessionSecretPrevious')
+  if (previous !== undefined && previous === current)
+    throw new TypeError(
+      `${vars.name('sessionSecretPrevious')} must differ from ${vars.name('sessionSecret')}`,
+    )
   const secret =
     previous === undefined ? current : [current, secretOf(previous, vars.name('sessionSecretPrevious'))]
   const issuer = vars.get('sessionIssuer')

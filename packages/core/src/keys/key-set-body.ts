@@ -55,6 +55,9 @@ export function parseKeySet(
   const duplicates = duplicateKids(loaded)
   const usable = duplicates.size === 0 ? loaded : loaded.filter((key) => !duplicates.has(key.kid!))
   skipped += loaded.length - usable.length
+  // Only usable keys are reused: a key left out is a removal, and a removed key never comes back as
+  // the same object (a verifier takes a removed key for pulled for good).
+  if (duplicates.size > 0) for (const [text, key] of json) if (duplicates.has(key.kid!)) json.delete(text)
   if (usable.length === 0) throw new FetchError('key set has no usable signing keys')
   return { usable, json, skipped }
 }

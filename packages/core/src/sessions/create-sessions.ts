@@ -320,9 +320,13 @@ export function createSessions(options: SessionsOptions): Sessions {
     clearCookies,
     refreshBefore,
     hasRefresh: (headers) => readCookie(headers, cookies.refreshName) !== undefined,
-    async refresh(headers, currentExpiresAt) {
+    async refresh(headers, currentExpiresAt, currentSessionId) {
       const token = readCookie(headers, cookies.refreshName)
       if (token === undefined) return undefined
+      // A proactive refresh trades its own session's refresh token only: another session's cookie
+      // beside it would switch the request to that session, and rotate it on a request not its own.
+      if (currentSessionId !== undefined && parseRefreshToken(token).sessionId !== currentSessionId)
+        return undefined
       const rotated = await rotate(token, currentExpiresAt)
       return rotated && { accessToken: rotated.accessToken, setCookie: rotated.setCookie }
     },

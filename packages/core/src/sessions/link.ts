@@ -20,11 +20,13 @@ export interface SessionLink {
   /**
    * Refreshes from the refresh cookie; undefined when the request has none. Throws `AuthError`s.
    * With `currentExpiresAt` (a proactive refresh), also undefined when a new access token would not
-   * outlive the current one (the session ends with it).
+   * outlive the current one (the session ends with it), and, given the current token's `sessionId`,
+   * when the refresh cookie belongs to another session (it is left alone).
    */
   refresh(
     headers: HeaderReader,
     currentExpiresAt?: number,
+    sessionId?: string,
   ): Promise<{ accessToken: string; setCookie: readonly string[] } | undefined>
   /** How close to its expiry, in milliseconds, a valid access token is refreshed; 0: never. */
   readonly refreshBefore: number

@@ -66,11 +66,21 @@ export function authMiddleware<Claims>(auth: Auth<Claims>): NodeMiddleware {
     answer: { result: AuthResult<Claims>; fresh: boolean },
   ) => {
     const { result, fresh } = answer
-    // A refresh (or a cleared session) must reach the browser, whatever the route answers.
-    if (fresh && result.setCookie) appendSetCookie(res, result.setCookie)
     ;(req as IncomingMessage & { identity: Identity<Claims> | null }).identity = identityOf(result)
-    if (result.status === 'rejected') reject(res, result.error)
-    else next()
+    try {
+      // A refresh (or a cleared session) must reach the browser, whatever the route answers.
+      if (fresh && result.setCookie) appendSetCookie(res, result.setCookie)
+      if (result.status === 'rejected') {
+        reject(res, result.error)
+        return
+      }
+    } catch (error) {
+      // Another layer answered already (ERR_HTTP_HEADERS_SENT): Express's error handling, never an
+      // unhandled rejection from the promise callback below, which would stop the process.
+      next(error)
+      return
+    }
+    next()
   }
   return (req, res, next) => {
     let answer: ReturnType<typeof authenticateOnce<Claims>>
