@@ -25,6 +25,8 @@ export type {
   VerificationOptions,
 } from './options.js'
 export { hasRoles, requireRoles } from './roles.js'
+export type { RuleAccess, RuleEntry, RuleOrigin, RuleRequirement, RuleSet } from './rules.js'
+export { accessOf, RULES_VERSION } from './rules.js'
 export type { MatchOptions } from './scopes.js'
 export { hasScopes, matches, requireScopes } from './scopes.js'
 export type { SessionCookieOptions } from './sessions/cookies.js'

@@ -16,6 +16,7 @@ import type {
 } from '@trpc/server'
 import { type AuthContext, type AuthState, stateOf } from './context.js'
 import { toTRPCError, withRealm } from './errors.js'
+import { mark } from './marks.js'
 import { layered, requirementsOf } from './meta.js'
 import { guardSubscription } from './subscriptions.js'
 
@@ -141,42 +142,45 @@ function reverify(state: AuthState): void | Promise<void> {
 const MARK = { [VERIFIED]: true } as const
 
 function authMiddleware(required: boolean) {
-  return async (opts: AnyMiddlewareOpts) => {
-    const { ctx, meta, type, signal } = opts
-    const state = stateOf(ctx)
-    const rules = requirementsOf(meta as object | undefined)
-    const identity = currentIdentity(ctx, state)
-    // Only on a long-lived context: an HTTP call awaits nothing here.
-    const checkedHere = mustReverify(ctx, state, identity)
-    if (checkedHere) {
-      const pending = reverify(state)
-      if (pending) await pending
-    }
-    if (required || rules.length > 0) {
-      if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
-      // Every declaration on the chain holds, each under its own mode.
-      for (const rule of rules) {
-        if (rule.scopes) runCheck(state, () => requireScopesOf(identity, rule.scopes!, { mode: rule.mode }))
-        if (rule.roles) runCheck(state, () => requireRolesOf(identity, rule.roles!, { mode: rule.mode }))
+  return mark(
+    async (opts: AnyMiddlewareOpts) => {
+      const { ctx, meta, type, signal } = opts
+      const state = stateOf(ctx)
+      const rules = requirementsOf(meta as object | undefined)
+      const identity = currentIdentity(ctx, state)
+      // Only on a long-lived context: an HTTP call awaits nothing here.
+      const checkedHere = mustReverify(ctx, state, identity)
+      if (checkedHere) {
+        const pending = reverify(state)
+        if (pending) await pending
       }
-    }
-    // ctx already holds the identity; the narrowing to non-null is a type (AuthProcedures), so no
-    // context override (which makes tRPC copy the context once more per middleware) unless a
-    // socket's call must be marked as verified.
-    const result = checkedHere ? await opts.next({ ctx: MARK }) : await opts.next()
-    if (!result.ok) {
-      // An AuthError thrown by a resolver (core's requireScopes, say) keeps its meaning.
-      const cause = result.error.cause
-      if (result.error.code === 'INTERNAL_SERVER_ERROR' && isAuthError(cause)) {
-        const final = withRealm(cause, state?.realm)
-        state?.challenge(final)
-        return { ...result, error: toTRPCError(final) }
+      if (required || rules.length > 0) {
+        if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
+        // Every declaration on the chain holds, each under its own mode.
+        for (const rule of rules) {
+          if (rule.scopes) runCheck(state, () => requireScopesOf(identity, rule.scopes!, { mode: rule.mode }))
+          if (rule.roles) runCheck(state, () => requireRolesOf(identity, rule.roles!, { mode: rule.mode }))
+        }
       }
-      return result
-    }
-    if (type !== 'subscription' || !identity) return result
-    return { ...result, data: guardSubscription(result.data, identity, state, signal) }
-  }
+      // ctx already holds the identity; the narrowing to non-null is a type (AuthProcedures), so no
+      // context override (which makes tRPC copy the context once more per middleware) unless a
+      // socket's call must be marked as verified.
+      const result = checkedHere ? await opts.next({ ctx: MARK }) : await opts.next()
+      if (!result.ok) {
+        // An AuthError thrown by a resolver (core's requireScopes, say) keeps its meaning.
+        const cause = result.error.cause
+        if (result.error.code === 'INTERNAL_SERVER_ERROR' && isAuthError(cause)) {
+          const final = withRealm(cause, state?.realm)
+          state?.challenge(final)
+          return { ...result, error: toTRPCError(final) }
+        }
+        return result
+      }
+      if (type !== 'subscription' || !identity) return result
+      return { ...result, data: guardSubscription(result.data, identity, state, signal) }
+    },
+    { kind: 'procedure', required },
+  )
 }
 
 function checkMiddleware(kind: 'scopes' | 'roles', list: readonly string[], options: MatchOptions = {}) {
@@ -185,18 +189,21 @@ function checkMiddleware(kind: 'scopes' | 'roles', list: readonly string[], opti
       `require${kind === 'scopes' ? 'Scopes' : 'Roles'}: "${kind}" must be an array of strings`,
     )
   const check = kind === 'scopes' ? requireScopesOf : requireRolesOf
-  return async (opts: AnyMiddlewareOpts) => {
-    const state = stateOf(opts.ctx)
-    const identity = currentIdentity(opts.ctx, state)
-    const checkedHere = mustReverify(opts.ctx, state, identity)
-    if (checkedHere) {
-      const pending = reverify(state)
-      if (pending) await pending
-    }
-    if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
-    runCheck(state, () => check(identity, list, options))
-    return checkedHere ? opts.next({ ctx: MARK }) : opts.next()
-  }
+  return mark(
+    async (opts: AnyMiddlewareOpts) => {
+      const state = stateOf(opts.ctx)
+      const identity = currentIdentity(opts.ctx, state)
+      const checkedHere = mustReverify(opts.ctx, state, identity)
+      if (checkedHere) {
+        const pending = reverify(state)
+        if (pending) await pending
+      }
+      if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
+      runCheck(state, () => check(identity, list, options))
+      return checkedHere ? opts.next({ ctx: MARK }) : opts.next()
+    },
+    { kind, list, mode: options.mode ?? 'all' },
+  )
 }
 
 /**
