@@ -170,7 +170,7 @@ describe('describeRules(schema)', () => {
         },
       }),
     })
-    const audit = { scopes: ['audit', 'admin'], mode: 'any' } as const
+    const audit: Rule = { scopes: ['audit', 'admin'], mode: 'any' }
     expect(describeRules(schema, { protectAll: true })).toEqual(
       set([
         entry('Audit.entries', [req('type', 'Audit', audit), ANY]),
