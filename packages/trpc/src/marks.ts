@@ -9,15 +9,17 @@ export type Mark =
       readonly mode: NonNullable<MatchOptions['mode']>
     }
 
-const marks = new WeakMap<object, Mark>()
+// Symbol.for, like the meta layers: `portcullis audit` may load another copy of this package than
+// the one that made the router, and must still read the marks. An unmarked middleware is `custom`.
+const MARK: unique symbol = Symbol.for('portcullis.trpc.rule') as never
 
 /** Records what `middleware` enforces and returns it unchanged. */
 export function mark<T extends object>(middleware: T, what: Mark): T {
-  marks.set(middleware, what)
+  Object.defineProperty(middleware, MARK, { value: Object.freeze(what) })
   return middleware
 }
 
 /** What a middleware function made by `createAuthProcedures` enforces, or undefined for any other. */
 export function markOf(middleware: unknown): Mark | undefined {
-  return typeof middleware === 'function' ? marks.get(middleware) : undefined
+  return typeof middleware === 'function' ? (middleware as { [MARK]?: Mark })[MARK] : undefined
 }
