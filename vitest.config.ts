@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@portcullis\/core\/redis$/, replacement: src('./packages/core/src/redis.ts') },
+      { find: /^@portcullis\/audit$/, replacement: src('./packages/audit/src/index.ts') },
       { find: /^@portcullis\/core$/, replacement: src('./packages/core/src/index.ts') },
       {
         find: /^@portcullis\/http\/(express|fastify|hono|next)$/,
