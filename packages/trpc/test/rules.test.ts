@@ -222,3 +222,30 @@ describe('describeRules agrees with the runtime', () => {
     },
   )
 })
+
+describe('the README example', () => {
+  it('describes the quick start’s audit procedure as the README shows', () => {
+    // The quick start's router (test/readme.test.ts), rules as written there.
+    const t = initTRPC.context<AuthContext>().meta<AuthMeta>().create()
+    const { publicProcedure, protectedProcedure, requireScopes, requireRoles } = createAuthProcedures(t)
+    const appRouter = t.router({
+      me: protectedProcedure.query(({ ctx }) => ctx.identity.subject),
+      reports: protectedProcedure.use(requireScopes(['read:reports'])).query(() => ['q1', 'q2']),
+      admin: protectedProcedure.use(requireRoles(['admin'])).mutation(() => 'done'),
+      audit: protectedProcedure.meta({ auth: { roles: ['auditor', 'admin'], mode: 'any' } }).query(() => []),
+      search: publicProcedure.query(({ ctx }) => ctx.identity?.subject ?? 'anonymous'),
+    })
+    const rules = describeRules(appRouter)
+    expect(rules.entries.find((entry) => entry.path === 'audit')).toEqual({
+      path: 'audit',
+      kind: 'query',
+      access: 'restricted',
+      custom: [],
+      atResolve: false,
+      requirements: [
+        { scopes: [], roles: [], mode: 'all', origin: { from: 'procedure' } },
+        { scopes: [], roles: ['auditor', 'admin'], mode: 'any', origin: { from: 'meta' } },
+      ],
+    })
+  })
+})

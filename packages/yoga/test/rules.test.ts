@@ -214,3 +214,33 @@ describe('describeRules(schema)', () => {
     expect(before.getFields().id?.resolve).toBe(resolve)
   })
 })
+
+describe('the README example', () => {
+  it('describes the quick start’s Report.revenue as the README shows', () => {
+    const typeDefs = /* GraphQL */ `
+      ${authDirectiveTypeDefs}
+      type Query {
+        me: User @auth
+        reports: [Report!]! @auth(scopes: ["read:reports"])
+        health: String @public
+      }
+      type User { id: ID! }
+      type Report { id: ID!, title: String!, revenue: Float @auth(roles: ["finance"]) }
+      type AdminStats @auth(roles: ["admin"]) { users: Int! }
+    `
+    const schema = createSchema({ typeDefs })
+    const rules = describeRules(schema)
+    expect(rules.entries.find((entry) => entry.path === 'Report.revenue')).toEqual({
+      path: 'Report.revenue',
+      kind: 'field',
+      access: 'restricted',
+      custom: [],
+      atResolve: false,
+      requirements: [
+        { scopes: [], roles: ['finance'], mode: 'all', origin: { from: 'field', at: 'Report.revenue' } },
+      ],
+    })
+    // AdminStats is reachable from no root type: it is not listed.
+    expect(rules.entries.some((entry) => entry.path.startsWith('AdminStats.'))).toBe(false)
+  })
+})
