@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -7,7 +8,11 @@ import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('../../../', import.meta.url))
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+// The file the package's `bin` declares, as an install links it.
+const { bin } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  bin: { portcullis: string }
+}
+const cli = fileURLToPath(new URL(`../${bin.portcullis}`, import.meta.url))
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 
 /** Runs the built `portcullis` bin in a child process; bounded by a timeout. */
