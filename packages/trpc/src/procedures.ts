@@ -142,45 +142,42 @@ function reverify(state: AuthState): void | Promise<void> {
 const MARK = { [VERIFIED]: true } as const
 
 function authMiddleware(required: boolean) {
-  return mark(
-    async (opts: AnyMiddlewareOpts) => {
-      const { ctx, meta, type, signal } = opts
-      const state = stateOf(ctx)
-      const rules = requirementsOf(meta as object | undefined)
-      const identity = currentIdentity(ctx, state)
-      // Only on a long-lived context: an HTTP call awaits nothing here.
-      const checkedHere = mustReverify(ctx, state, identity)
-      if (checkedHere) {
-        const pending = reverify(state)
-        if (pending) await pending
+  return async (opts: AnyMiddlewareOpts) => {
+    const { ctx, meta, type, signal } = opts
+    const state = stateOf(ctx)
+    const rules = requirementsOf(meta as object | undefined)
+    const identity = currentIdentity(ctx, state)
+    // Only on a long-lived context: an HTTP call awaits nothing here.
+    const checkedHere = mustReverify(ctx, state, identity)
+    if (checkedHere) {
+      const pending = reverify(state)
+      if (pending) await pending
+    }
+    if (required || rules.length > 0) {
+      if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
+      // Every declaration on the chain holds, each under its own mode.
+      for (const rule of rules) {
+        if (rule.scopes) runCheck(state, () => requireScopesOf(identity, rule.scopes!, { mode: rule.mode }))
+        if (rule.roles) runCheck(state, () => requireRolesOf(identity, rule.roles!, { mode: rule.mode }))
       }
-      if (required || rules.length > 0) {
-        if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
-        // Every declaration on the chain holds, each under its own mode.
-        for (const rule of rules) {
-          if (rule.scopes) runCheck(state, () => requireScopesOf(identity, rule.scopes!, { mode: rule.mode }))
-          if (rule.roles) runCheck(state, () => requireRolesOf(identity, rule.roles!, { mode: rule.mode }))
-        }
+    }
+    // ctx already holds the identity; the narrowing to non-null is a type (AuthProcedures), so no
+    // context override (which makes tRPC copy the context once more per middleware) unless a
+    // socket's call must be marked as verified.
+    const result = checkedHere ? await opts.next({ ctx: MARK }) : await opts.next()
+    if (!result.ok) {
+      // An AuthError thrown by a resolver (core's requireScopes, say) keeps its meaning.
+      const cause = result.error.cause
+      if (result.error.code === 'INTERNAL_SERVER_ERROR' && isAuthError(cause)) {
+        const final = withRealm(cause, state?.realm)
+        state?.challenge(final)
+        return { ...result, error: toTRPCError(final) }
       }
-      // ctx already holds the identity; the narrowing to non-null is a type (AuthProcedures), so no
-      // context override (which makes tRPC copy the context once more per middleware) unless a
-      // socket's call must be marked as verified.
-      const result = checkedHere ? await opts.next({ ctx: MARK }) : await opts.next()
-      if (!result.ok) {
-        // An AuthError thrown by a resolver (core's requireScopes, say) keeps its meaning.
-        const cause = result.error.cause
-        if (result.error.code === 'INTERNAL_SERVER_ERROR' && isAuthError(cause)) {
-          const final = withRealm(cause, state?.realm)
-          state?.challenge(final)
-          return { ...result, error: toTRPCError(final) }
-        }
-        return result
-      }
-      if (type !== 'subscription' || !identity) return result
-      return { ...result, data: guardSubscription(result.data, identity, state, signal) }
-    },
-    { kind: 'procedure', required },
-  )
+      return result
+    }
+    if (type !== 'subscription' || !identity) return result
+    return { ...result, data: guardSubscription(result.data, identity, state, signal) }
+  }
 }
 
 function checkMiddleware(kind: 'scopes' | 'roles', list: readonly string[], options: MatchOptions = {}) {
@@ -189,21 +186,18 @@ function checkMiddleware(kind: 'scopes' | 'roles', list: readonly string[], opti
       `require${kind === 'scopes' ? 'Scopes' : 'Roles'}: "${kind}" must be an array of strings`,
     )
   const check = kind === 'scopes' ? requireScopesOf : requireRolesOf
-  return mark(
-    async (opts: AnyMiddlewareOpts) => {
-      const state = stateOf(opts.ctx)
-      const identity = currentIdentity(opts.ctx, state)
-      const checkedHere = mustReverify(opts.ctx, state, identity)
-      if (checkedHere) {
-        const pending = reverify(state)
-        if (pending) await pending
-      }
-      if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
-      runCheck(state, () => check(identity, list, options))
-      return checkedHere ? opts.next({ ctx: MARK }) : opts.next()
-    },
-    { kind, list, mode: options.mode ?? 'all' },
-  )
+  return async (opts: AnyMiddlewareOpts) => {
+    const state = stateOf(opts.ctx)
+    const identity = currentIdentity(opts.ctx, state)
+    const checkedHere = mustReverify(opts.ctx, state, identity)
+    if (checkedHere) {
+      const pending = reverify(state)
+      if (pending) await pending
+    }
+    if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
+    runCheck(state, () => check(identity, list, options))
+    return checkedHere ? opts.next({ ctx: MARK }) : opts.next()
+  }
 }
 
 /**
@@ -233,13 +227,28 @@ export function createAuthProcedures<
   // A malformed `auth` in `defaultMeta` fails here, when the procedures are made.
   requirementsOf((t.procedure as { _def?: { meta?: object } })._def?.meta)
   return {
-    publicProcedure: layered(use.call(t.procedure, authMiddleware(false))) as Procedures['publicProcedure'],
+    publicProcedure: layered(
+      use.call(t.procedure, mark(authMiddleware(false), { kind: 'procedure', required: false })),
+    ) as Procedures['publicProcedure'],
     protectedProcedure: layered(
-      use.call(t.procedure, authMiddleware(true)),
+      use.call(t.procedure, mark(authMiddleware(true), { kind: 'procedure', required: true })),
     ) as Procedures['protectedProcedure'],
+    // Marked with what they check, so describeRules reads them without running them.
     requireScopes: (scopes, options) =>
-      middleware(checkMiddleware('scopes', scopes, options)) as ReturnType<Procedures['requireScopes']>,
+      middleware(
+        mark(checkMiddleware('scopes', scopes, options), {
+          kind: 'scopes',
+          list: scopes,
+          mode: options?.mode ?? 'all',
+        }),
+      ) as ReturnType<Procedures['requireScopes']>,
     requireRoles: (roles, options) =>
-      middleware(checkMiddleware('roles', roles, options)) as ReturnType<Procedures['requireRoles']>,
+      middleware(
+        mark(checkMiddleware('roles', roles, options), {
+          kind: 'roles',
+          list: roles,
+          mode: options?.mode ?? 'all',
+        }),
+      ) as ReturnType<Procedures['requireRoles']>,
   }
 }
