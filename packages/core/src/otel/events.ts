@@ -106,17 +106,32 @@ export function createOtelEvents(options: OtelEventsOptions = {}): (event: AuthE
     return tracer.startSpan(name, { kind, attributes, startTime: end - durationMs })
   }
 
+  // Without opt-ins the attributes take few values (result x code x source x cached): built once each.
+  const memo = new Map<string, Attributes>()
+  const attributesOf = (event: Extract<AuthEvent, { type: 'verified' | 'rejected' }>): Attributes => {
+    const personal =
+      (include.issuer && event.issuer !== undefined) || (include.keyId && event.kid !== undefined)
+    const key = personal
+      ? undefined
+      : `${event.source}|${event.type === 'verified' ? event.cached : event.code}`
+    const known = key === undefined ? undefined : memo.get(key)
+    if (known) return known
+    const attributes: Attributes = {
+      'portcullis.auth.result': event.type,
+      'portcullis.auth.source': event.source,
+    }
+    if (event.type === 'rejected') attributes['error.type'] = event.code
+    else attributes['portcullis.auth.cached'] = event.cached
+    if (include.issuer && event.issuer !== undefined) attributes['portcullis.auth.issuer'] = event.issuer
+    if (include.keyId && event.kid !== undefined) attributes['portcullis.auth.key_id'] = event.kid
+    // Bounded: sources are configured and codes are a closed union, but stay safe regardless.
+    if (key !== undefined && memo.size < 256) memo.set(key, Object.freeze(attributes))
+    return attributes
+  }
+
   return (event) => {
     if (event.type === 'verified' || event.type === 'rejected') {
-      const attributes: Attributes = {
-        'portcullis.auth.result': event.type,
-        'portcullis.auth.source': event.source,
-      }
-      if (event.type === 'rejected') attributes['error.type'] = event.code
-      if (include.issuer && event.issuer !== undefined) attributes['portcullis.auth.issuer'] = event.issuer
-      if (include.keyId && event.kid !== undefined) attributes['portcullis.auth.key_id'] = event.kid
-      const measured =
-        event.type === 'verified' ? { ...attributes, 'portcullis.auth.cached': event.cached } : attributes
+      const measured = attributesOf(event)
       verificationsCounter.add(1, measured)
       verificationDuration.record(event.durationMs / 1000, measured)
       if (event.type === 'verified') {
