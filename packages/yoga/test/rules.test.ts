@@ -1,6 +1,8 @@
+import { assertSingleExecutionValue, createTestkit } from '@envelop/testing'
 import type { RuleEntry, RuleOrigin } from '@portcullis/core'
-import { authDirectiveTypeDefs, describeRules } from '@portcullis/yoga'
+import { authDirectiveTypeDefs, describeRules, useAuth } from '@portcullis/yoga'
 import {
+  type GraphQLField,
   GraphQLFloat,
   GraphQLInt,
   GraphQLList,
@@ -8,10 +10,13 @@ import {
   GraphQLSchema,
   GraphQLString,
   GraphQLUnionType,
+  getNamedType,
+  isCompositeType,
+  isNonNullType,
 } from 'graphql'
 import { createSchema } from 'graphql-yoga'
 import { describe, expect, it } from 'vitest'
-import { makeSchema } from './fixtures.js'
+import { auth, makeSchema, sign } from './fixtures.js'
 
 type Rule = { scopes?: string[]; roles?: string[]; mode?: 'all' | 'any' }
 const req = (
@@ -243,4 +248,57 @@ describe('the README example', () => {
     // AdminStats is reachable from no root type: it is not listed.
     expect(rules.entries.some((entry) => entry.path.startsWith('AdminStats.'))).toBe(false)
   })
+})
+
+describe('describeRules agrees with the plugin', () => {
+  const schema = makeSchema()
+  const testkit = createTestkit([useAuth({ auth })], schema)
+  const entries = describeRules(schema).entries.filter(
+    (item) => item.kind === 'query' || item.kind === 'mutation',
+  )
+
+  /** `{ field(required: "x") { __typename } }`: the smallest operation selecting a root field. */
+  function operationOf(item: RuleEntry): string {
+    const [typeName, name] = item.path.split('.') as [string, string]
+    const field = (schema.getType(typeName) as GraphQLObjectType).getFields()[name] as GraphQLField<
+      unknown,
+      unknown
+    >
+    const args = field.args.filter((arg) => isNonNullType(arg.type)).map((arg) => `${arg.name}: "x"`)
+    const call = args.length > 0 ? `${name}(${args.join(', ')})` : name
+    const selection = isCompositeType(getNamedType(field.type)) ? `${call} { __typename }` : call
+    return `${item.kind} { ${selection} }`
+  }
+  async function codeOf(item: RuleEntry, claims: Record<string, unknown> | undefined) {
+    const headers: Record<string, string> = claims ? { authorization: `Bearer ${await sign(claims)}` } : {}
+    const request = new Request('http://localhost/graphql', { headers })
+    const result = await testkit.execute(operationOf(item), {}, { request })
+    assertSingleExecutionValue(result)
+    const code = result.errors?.[0]?.extensions?.code
+    return code === 'UNAUTHENTICATED' || code === 'FORBIDDEN' ? code : 'ok'
+  }
+  /** Claims holding exactly what the requirements list: all, or the first of each `any` list. */
+  const holding = (requirements: RuleEntry['requirements']) => {
+    const pick = (list: readonly string[], mode: string) => (mode === 'any' ? list.slice(0, 1) : list)
+    return {
+      scope: requirements.flatMap((item) => pick(item.scopes, item.mode)).join(' '),
+      roles: requirements.flatMap((item) =>
+        item.mode === 'any' && item.scopes.length > 0 ? [] : pick(item.roles, item.mode),
+      ),
+    }
+  }
+
+  it.each(entries.map((item) => [item.path, item] as const))(
+    '%s: admitted as described, refused without',
+    async (_, item) => {
+      expect(await codeOf(item, holding(item.requirements))).toBe('ok')
+      if (item.access === 'public') return
+      expect(await codeOf(item, undefined)).toBe('UNAUTHENTICATED')
+      for (const [index, requirement] of item.requirements.entries()) {
+        if (requirement.scopes.length + requirement.roles.length === 0) continue
+        const others = holding(item.requirements.filter((_, at) => at !== index))
+        expect(await codeOf(item, others), JSON.stringify(requirement)).toBe('FORBIDDEN')
+      }
+    },
+  )
 })
