@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { readFile, rm, writeFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
-import { describeRules } from '@portcullis/trpc'
+import { type AuthContext, createAuthProcedures, describeRules } from '@portcullis/trpc'
+import { initTRPC } from '@trpc/server'
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 
 const run = promisify(execFile)
@@ -104,5 +105,19 @@ describe('portcullis audit, from the built package', () => {
     const none = await portcullis('audit', fixture('missing.mjs'))
     expect(none.code).toBe(2)
     expect(none.stderr).toContain('missing.mjs')
+  })
+
+  it('reads a router made by another copy of @portcullis/trpc (the one the bin loads)', async () => {
+    // Sources here, the built package there: two module instances, as when the app and the CLI
+    // resolve different copies. The marks travel on a Symbol.for key, so nothing turns `custom`.
+    const t = initTRPC.context<AuthContext>().create()
+    const { protectedProcedure, requireRoles } = createAuthProcedures(t)
+    const router = t.router({ wipe: protectedProcedure.use(requireRoles(['admin'])).mutation(() => 'wiped') })
+    const built = (await import(pathToFileURL(`${root}packages/trpc/dist/index.js`).href)) as {
+      describeRules: typeof describeRules
+    }
+    expect(built.describeRules).not.toBe(describeRules)
+    expect(built.describeRules(router)).toEqual(describeRules(router))
+    expect(built.describeRules(router).entries[0]).toMatchObject({ access: 'restricted', custom: [] })
   })
 })
