@@ -37,7 +37,7 @@ beforeAll(async () => {
 }, 240_000)
 
 describe('portcullis audit, from the built package', () => {
-  it('prints who can call what in a router', async () => {
+  it('prints who can call what in a router, and ends though the module keeps a timer open', async () => {
     const { code, stdout } = await portcullis('audit', fixture('router.mjs'))
     expect(code).toBe(0)
     expect(stdout).toBe(
@@ -55,7 +55,8 @@ describe('portcullis audit, from the built package', () => {
   it('prints the same rule set as describeRules with --json', async () => {
     const { code, stdout } = await portcullis('audit', fixture('router.mjs'), '--json')
     expect(code).toBe(0)
-    const { appRouter } = await import(fixture('router.mjs'))
+    const { appRouter, closePool } = await import(fixture('router.mjs'))
+    closePool()
     expect(JSON.parse(stdout)).toEqual(describeRules(appRouter))
   })
 
