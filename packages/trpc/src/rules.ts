@@ -45,6 +45,7 @@ function describeProcedure(path: string, procedure: ProcedureLike): RuleEntry {
   const requirements: RuleRequirement[] = []
   const custom: string[] = []
   let metaRead = false
+  let identityRequired = false
   for (const middleware of middlewares) {
     const found = markOf(middleware)
     if (!found) {
@@ -67,9 +68,15 @@ function describeProcedure(path: string, procedure: ProcedureLike): RuleEntry {
     // The same function the runtime calls reads the layers; a second auth middleware on the chain
     // (a concat) checks them again, which adds nothing.
     const layers = requirementsOf(meta)
-    if (found.required || layers.length > 0)
-      if (!requirements.some((rule) => rule.origin.from === 'procedure'))
-        requirements.push({ scopes: [], roles: [], mode: 'all', origin: { from: 'procedure' } })
+    // protectedProcedure requires an identity itself; publicProcedure only because the meta declares rules.
+    if ((found.required || layers.length > 0) && !identityRequired)
+      requirements.push({
+        scopes: [],
+        roles: [],
+        mode: 'all',
+        origin: { from: found.required ? 'procedure' : 'meta' },
+      })
+    identityRequired ||= found.required || layers.length > 0
     if (!metaRead) requirements.push(...layers.flatMap(fromMeta))
     metaRead = true
   }

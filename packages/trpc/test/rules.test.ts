@@ -94,7 +94,7 @@ describe('describeRules(router)', () => {
       adapter: 'trpc',
       entries: [
         entry('admin', 'mutation', [IDENTITY, rule('middleware', [], ['admin'])]),
-        entry('audit', 'query', [IDENTITY, rule('meta', [], ['auditor', 'admin'], 'any')]),
+        entry('audit', 'query', [rule('meta'), rule('meta', [], ['auditor', 'admin'], 'any')]),
         entry('both', 'query', [rule('middleware', ['a']), rule('middleware', [], ['b'], 'any')]),
         entry('declaredOnly', 'mutation', []),
         entry('inline', 'query', [], ['anonymous']),
@@ -111,12 +111,12 @@ describe('describeRules(router)', () => {
           rule('meta', ['read']),
         ]),
         entry('layered.combined', 'query', [
-          IDENTITY,
+          rule('meta'),
           rule('meta', ['base']),
           rule('meta', [], ['auditor']),
           rule('meta', ['audit']),
         ]),
-        entry('layered.fromDefault', 'query', [IDENTITY, rule('meta', ['base'])]),
+        entry('layered.fromDefault', 'query', [rule('meta'), rule('meta', ['base'])]),
         entry('layered.guarded', 'mutation', [
           IDENTITY,
           rule('meta', ['base']),
@@ -125,7 +125,7 @@ describe('describeRules(router)', () => {
           rule('middleware', ['write']),
         ]),
         entry('layered.roles', 'query', [
-          IDENTITY,
+          rule('meta'),
           rule('meta', ['base']),
           rule('middleware', [], ['x', 'y']),
         ]),
