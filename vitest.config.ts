@@ -7,7 +7,9 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 export default defineConfig({
   resolve: {
     alias: [
+      { find: /^@portcullis\/core\/otel$/, replacement: src('./packages/core/src/otel/index.ts') },
       { find: /^@portcullis\/core\/redis$/, replacement: src('./packages/core/src/redis.ts') },
+      { find: /^@portcullis\/audit$/, replacement: src('./packages/audit/src/index.ts') },
       { find: /^@portcullis\/core$/, replacement: src('./packages/core/src/index.ts') },
       {
         find: /^@portcullis\/http\/(express|fastify|hono|next)$/,

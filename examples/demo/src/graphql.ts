@@ -37,6 +37,36 @@ const typeDefs = /* GraphQL */ `
 `
 
 /**
+ * The demo's schema, rules included: what `/graphql` serves and what `portcullis audit` reads.
+ *
+ * @example
+ * const schema = createDemoSchema('memory')
+ */
+export function createDemoSchema(store: 'memory' | 'redis' = 'memory') {
+  return createSchema<AuthContext>({
+    typeDefs,
+    resolvers: {
+      Query: {
+        hello: (_root, _args, { identity }) => `hello, ${identity?.subject ?? 'anonymous'}`,
+        me: (_root, _args, { identity }) => identity,
+        reports: () => REPORTS,
+        adminStats: () => ({ users: 2, sessions: store }),
+      },
+      Mutation: {
+        createReport: (_root, { title }: { title: string }, { identity }) => ({
+          id: 'r-new',
+          title,
+          author: identity?.subject,
+        }),
+      },
+      Me: {
+        subject: (identity: Identity) => identity.subject,
+      },
+    },
+  })
+}
+
+/**
  * The demo's GraphQL endpoint at `/graphql` with GraphiQL: public, `@auth`, scope- and role-guarded fields.
  * GraphiQL's code and styles are served by the demo itself (`@graphql-yoga/render-graphiql`), not a CDN,
  * so it works offline.
@@ -55,26 +85,6 @@ export function createDemoYoga(auth: Auth, store: 'memory' | 'redis' = 'memory')
     renderGraphiQL,
     landingPage: false,
     plugins: [useAuth({ auth })],
-    schema: createSchema<AuthContext>({
-      typeDefs,
-      resolvers: {
-        Query: {
-          hello: (_root, _args, { identity }) => `hello, ${identity?.subject ?? 'anonymous'}`,
-          me: (_root, _args, { identity }) => identity,
-          reports: () => REPORTS,
-          adminStats: () => ({ users: 2, sessions: store }),
-        },
-        Mutation: {
-          createReport: (_root, { title }: { title: string }, { identity }) => ({
-            id: 'r-new',
-            title,
-            author: identity?.subject,
-          }),
-        },
-        Me: {
-          subject: (identity: Identity) => identity.subject,
-        },
-      },
-    }),
+    schema: createDemoSchema(store),
   })
 }

@@ -17,6 +17,7 @@ import type {
 } from '@trpc/server'
 import { type AuthContext, type AuthState, stateOf } from './context.js'
 import { toTRPCError, withRealm } from './errors.js'
+import { mark } from './marks.js'
 import { type AuthRequirements, layered, requirementsOf } from './meta.js'
 import { parseRenewInput, type RenewTokenInput, type RenewTokenOutput, renewConnection } from './renewal.js'
 import { guardSubscription, type SubscriptionCheck } from './subscriptions.js'
@@ -259,14 +260,29 @@ export function createAuthProcedures<
   // A malformed `auth` in `defaultMeta` fails here, when the procedures are made.
   requirementsOf((t.procedure as { _def?: { meta?: object } })._def?.meta)
   return {
-    publicProcedure: layered(use.call(t.procedure, authMiddleware(false))) as Procedures['publicProcedure'],
+    publicProcedure: layered(
+      use.call(t.procedure, mark(authMiddleware(false), { kind: 'procedure', required: false })),
+    ) as Procedures['publicProcedure'],
     protectedProcedure: layered(
-      use.call(t.procedure, authMiddleware(true)),
+      use.call(t.procedure, mark(authMiddleware(true), { kind: 'procedure', required: true })),
     ) as Procedures['protectedProcedure'],
+    // Marked with what they check, so describeRules reads them without running them.
     requireScopes: (scopes, options) =>
-      middleware(checkMiddleware('scopes', scopes, options)) as ReturnType<Procedures['requireScopes']>,
+      middleware(
+        mark(checkMiddleware('scopes', scopes, options), {
+          kind: 'scopes',
+          list: scopes,
+          mode: options?.mode ?? 'all',
+        }),
+      ) as ReturnType<Procedures['requireScopes']>,
     requireRoles: (roles, options) =>
-      middleware(checkMiddleware('roles', roles, options)) as ReturnType<Procedures['requireRoles']>,
+      middleware(
+        mark(checkMiddleware('roles', roles, options), {
+          kind: 'roles',
+          list: roles,
+          mode: options?.mode ?? 'all',
+        }),
+      ) as ReturnType<Procedures['requireRoles']>,
     renewToken: (
       t.procedure.input(parseRenewInput) as unknown as {
         mutation(fn: (opts: { ctx: object; input: RenewTokenInput }) => Promise<RenewTokenOutput>): unknown

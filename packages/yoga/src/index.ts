@@ -13,3 +13,5 @@ export type {
   GraphQLWSRenewalOptions,
 } from './renewal-client.js'
 export { renewOverGraphQLWS } from './renewal-client.js'
+export type { DescribeRulesOptions } from './rules.js'
+export { describeRules } from './rules.js'

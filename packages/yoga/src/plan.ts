@@ -1,3 +1,4 @@
+import type { RuleOrigin } from '@portcullis/core'
 import {
   type DocumentNode,
   defaultFieldResolver,
@@ -20,6 +21,12 @@ import type { Slot } from './slot.js'
 /** Rules that must all hold, interned per plan so equal requirements are the same object. */
 export type Requirement = readonly Rule[]
 
+/** One rule of a field's requirement, with the element that declared it (for `describeRules`). */
+export interface Sourced {
+  readonly rule: Rule
+  readonly origin: RuleOrigin
+}
+
 type Field = GraphQLField<unknown, unknown>
 type Composite = GraphQLObjectType | GraphQLInterfaceType
 
@@ -29,6 +36,8 @@ export interface Plan {
   readonly protectAll: boolean
   /** The rules for selecting `field` on `type` (an object, or an interface as a lower bound). */
   requirementOf(type: Composite, field: string): Requirement | undefined
+  /** The rules of {@link Plan.requirementOf}, each with where it was declared, before deduplication. */
+  sourcesOf(type: Composite, field: string): readonly Sourced[]
   /** Fields checked again when they resolve, because a static check cannot decide them. */
   readonly atResolve: ReadonlyMap<Field, Requirement>
   /** Per-operation results, cached per document (see `check.ts`). */
@@ -46,7 +55,7 @@ const keyOf = (rule: Rule) => `${rule.mode}|${rule.roles.join(',')}|${rule.scope
  */
 export function createPlan(
   schema: GraphQLSchema,
-  options: { protectAll: boolean; onDeny: 'reject' | 'null' },
+  options: { protectAll: boolean; onDeny: 'reject' | 'null'; wrap?: boolean },
 ): Plan {
   const declared = new Map<object, Declared>()
   const definitions = definitionsOf(schema)
@@ -71,29 +80,45 @@ export function createPlan(
     return requirement
   }
 
-  const typeRules = (type: Composite): Rule[] => {
-    const rules = [...read(type, type.name).rules]
-    for (const parent of type.getInterfaces()) rules.push(...read(parent, parent.name).rules)
+  const typeRules = (type: Composite, from: RuleOrigin['from']): Sourced[] => {
+    const rules = read(type, type.name).rules.map((rule) => ({ rule, origin: { from, at: type.name } }))
+    for (const parent of type.getInterfaces())
+      for (const rule of read(parent, parent.name).rules)
+        rules.push({ rule, origin: { from: from === 'type' ? 'interface' : from, at: parent.name } })
     return rules
   }
 
   const cache = new Map<Composite, Map<string, Requirement | undefined>>()
+  const sources = new Map<Composite, Map<string, readonly Sourced[]>>()
   function compute(type: Composite, name: string): Requirement | undefined {
     const field = type.getFields()[name]
     if (!field) return undefined
-    const own = read(field, `${type.name}.${name}`)
-    const rules = [...own.rules, ...typeRules(type)]
+    const where = `${type.name}.${name}`
+    const own = read(field, where)
+    const rules: Sourced[] = own.rules.map((rule) => ({ rule, origin: { from: 'field', at: where } }))
+    rules.push(...typeRules(type, 'type'))
     // An implementation inherits the rules its interfaces declare on the same field.
     for (const parent of type.getInterfaces()) {
       const inherited = parent.getFields()[name]
-      if (inherited) rules.push(...read(inherited, `${parent.name}.${name}`).rules)
+      const at = `${parent.name}.${name}`
+      if (inherited)
+        for (const rule of read(inherited, at).rules) rules.push({ rule, origin: { from: 'interface', at } })
     }
     // Reaching a guarded type at all needs its rules: `adminStats { __typename }` is not a way in.
     const target = getNamedType(field.type)
-    if (isObjectType(target) || isInterfaceType(target)) rules.push(...typeRules(target))
-    else if (isUnionType(target)) rules.push(...read(target, target.name).rules)
-    if (options.protectAll && !own.isPublic && !read(type, type.name).isPublic) rules.push(ANY_IDENTITY)
-    return intern(rules)
+    if (isObjectType(target) || isInterfaceType(target)) rules.push(...typeRules(target, 'target'))
+    else if (isUnionType(target))
+      for (const rule of read(target, target.name).rules)
+        rules.push({ rule, origin: { from: 'target', at: target.name } })
+    if (options.protectAll && !own.isPublic && !read(type, type.name).isPublic)
+      rules.push({ rule: ANY_IDENTITY, origin: { from: 'protectAll' } })
+    let fields = sources.get(type)
+    if (!fields) {
+      fields = new Map()
+      sources.set(type, fields)
+    }
+    fields.set(name, rules)
+    return intern(rules.map((item) => item.rule))
   }
   function requirementOf(type: Composite, name: string): Requirement | undefined {
     let fields = cache.get(type)
@@ -136,8 +161,19 @@ export function createPlan(
   }
   // A foreign definition nobody uses where rules are read still fails here, before any request.
   checkUnused(definitions)
-  for (const field of atResolve.keys()) wrap(field)
-  return { schema, protectAll: options.protectAll, requirementOf, atResolve, documents: new WeakMap() }
+  if (options.wrap !== false) for (const field of atResolve.keys()) wrap(field)
+  const sourcesOf = (type: Composite, name: string): readonly Sourced[] => {
+    requirementOf(type, name)
+    return sources.get(type)?.get(name) ?? []
+  }
+  return {
+    schema,
+    protectAll: options.protectAll,
+    requirementOf,
+    sourcesOf,
+    atResolve,
+    documents: new WeakMap(),
+  }
 }
 
 const CHECKS = Symbol('portcullis.resolveChecks')

@@ -1,0 +1,2 @@
+export type { OtelEventsOptions } from './events.js'
+export { createOtelEvents } from './events.js'
