@@ -1,6 +1,6 @@
 import { type AuthenticateOptions, type AuthResult, createAuthenticate } from './authenticate.js'
 import { TokenCache } from './cache.js'
-import { AuthError } from './errors.js'
+import { AuthError, withChallenge } from './errors.js'
 import { type AuthHealth, healthOf, readyAll } from './health.js'
 import { DEFAULT_ROLE_CLAIMS, type DefaultClaims, type Identity, type TokenSource } from './identity.js'
 import { checkClaims, checkTimes } from './internal/claims.js'
@@ -14,6 +14,7 @@ import type { KeySet } from './keys/key-set.js'
 import { verifySignature } from './keys/signature.js'
 import { type NormalizedIssuer, normalizeOptions } from './normalize.js'
 import type { AuthEvent, AuthOptions } from './options.js'
+import type { ProtectedResourceMetadata } from './resource-metadata.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 
 /**
@@ -70,6 +71,28 @@ export interface Auth<Claims = DefaultClaims> {
   /** The `realm` used in challenges, if configured. */
   readonly realm: string | undefined
   /**
+   * Adds this verifier's challenge parameters (`realm`, RFC 9728 `resource_metadata`) to a rejection
+   * raised outside it, such as an adapter's `token_missing`; errors from the verifier already have them.
+   *
+   * @example
+   * const error = auth.challenge(new AuthError('token_missing', 'authentication is required'))
+   * response.headers.set('www-authenticate', error.wwwAuthenticate)
+   */
+  challenge(error: AuthError): AuthError
+  /**
+   * The RFC 9728 protected-resource metadata document built from the `resource` option, or undefined
+   * without one. Serve it at {@link resourceMetadataPath} (see `resourceMetadataResponse`).
+   *
+   * @example
+   * app.get(auth.resourceMetadataPath!, (_req, res) => res.json(auth.protectedResourceMetadata()))
+   * @see https://www.rfc-editor.org/rfc/rfc9728#section-3
+   */
+  protectedResourceMetadata(): ProtectedResourceMetadata | undefined
+  /** The absolute URL of the metadata document (`resource_metadata` of challenges), if configured. */
+  readonly resourceMetadataUrl: string | undefined
+  /** The path of the metadata document, to route: `/.well-known/oauth-protected-resource` plus the resource's path. */
+  readonly resourceMetadataPath: string | undefined
+  /**
    * Whether `authenticate` may put `setCookie` on a result (it does only for sessions). Adapters skip
    * their response hooks when it is false.
    */
@@ -123,16 +146,9 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
   const roleClaims = options.roles?.claims ?? DEFAULT_ROLE_CLAIMS
   const cache = config.cacheMax > 0 ? new TokenCache<CacheEntry<Claims>>(config.cacheMax) : undefined
 
-  const withRealm = (error: AuthError) =>
-    realm === undefined || error.realm !== undefined
-      ? error
-      : new AuthError(error.code, error.message, {
-          realm,
-          scopes: error.scopes,
-          roles: error.roles,
-          status: error.status,
-          cause: error.cause,
-        })
+  const resource = config.resource
+  const challengeParams = { realm, resourceMetadata: resource?.url }
+  const withRealm = (error: AuthError) => withChallenge(error, challengeParams)
 
   /** Opens a sealed session token (JWE): decryption is its integrity check, and only sessions seal. */
   async function openSealed(token: string) {
@@ -299,6 +315,10 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       return authenticateSync(request)
     },
     realm,
+    challenge: withRealm,
+    protectedResourceMetadata: () => resource?.document,
+    resourceMetadataUrl: resource?.url,
+    resourceMetadataPath: resource?.path,
     async invalidate() {
       await Promise.all([...keySets].map((keySet) => keySet.invalidate()))
     },

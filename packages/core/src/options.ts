@@ -5,6 +5,7 @@ import type { RoleOptions } from './identity.js'
 import type { Duration } from './internal/duration.js'
 import type { JwksEvent, JwksOptions } from './keys/jwks.js'
 import type { Algorithm, KeyInput, SecretInput } from './keys/key.js'
+import type { ProtectedResourceOptions } from './resource-metadata.js'
 import type { Sessions } from './sessions/options.js'
 import type { TokenReader } from './sources/source.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
@@ -136,6 +137,12 @@ export interface CommonOptions<Schema extends StandardSchemaV1 | undefined> {
   maxTokenSize?: number
   /** The `realm` in `WWW-Authenticate` challenges. */
   realm?: string
+  /**
+   * This API's RFC 9728 protected-resource metadata (required of MCP servers): served by
+   * `resourceMetadataResponse`, and named as `resource_metadata` in every challenge.
+   * @see https://www.rfc-editor.org/rfc/rfc9728
+   */
+  resource?: ProtectedResourceOptions
   /** How remote JWKS are fetched and cached. */
   jwksOptions?: JwksOptions
   /** Reports verifications, rejections and JWKS fetches (no tokens), for metrics and logs. */
