@@ -8,6 +8,7 @@ import { validateClaims } from './internal/claims-schema.js'
 import { parseCompact } from './internal/compact.js'
 import { type CacheEntry, entryOf as frozenEntryOf } from './internal/entry.js'
 import type { RequestLike } from './internal/headers.js'
+import { createIntrospector } from './introspection/introspector.js'
 import type { RemoteKeySet } from './keys/jwks.js'
 import type { VerificationKey } from './keys/key.js'
 import type { KeySet } from './keys/key-set.js'
@@ -147,6 +148,11 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
   const cache = config.cacheMax > 0 ? new TokenCache<CacheEntry<Claims>>(config.cacheMax) : undefined
 
   const resource = config.resource
+  const introspection = config.introspection
+  const introspector =
+    introspection === undefined
+      ? undefined
+      : createIntrospector<CacheEntry<Claims>>(introspection, config.cacheMax, now)
   const challengeParams = { realm, resourceMetadata: resource?.url }
   const withRealm = (error: AuthError) => withChallenge(error, challengeParams)
 
@@ -260,6 +266,29 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     return accepted(checked, true, source, started)
   }
 
+  /** An opaque token, checked by RFC 7662 introspection (its own cache: by hash, bounded by `cacheMaxAge`). */
+  async function verifyIntrospected(
+    token: string,
+    source: TokenSource,
+    started: number,
+  ): Promise<Identity<Claims>> {
+    const issuer = introspection!.issuer
+    const seen = { issuer: issuer.rules.issuer }
+    let entry: CacheEntry<Claims> | undefined
+    let cached = false
+    try {
+      if (token.length > maxTokenSize)
+        throw new AuthError('token_malformed', `token is larger than ${maxTokenSize} bytes`)
+      const found = await introspector!.lookup(token, (payload) => entryOf({}, payload, issuer, source))
+      cached = found.cached
+      entry = rechecked(found.entry, source)
+    } catch (error) {
+      // `cached` false: the JWT cache never holds an opaque token, so there is nothing to drop there.
+      throw rejection(error, token, entry, false, source, started, seen)
+    }
+    return accepted(entry, cached, source, started)
+  }
+
   async function verify(
     token: string,
     verifyOptions: { source?: TokenSource } = {},
@@ -268,6 +297,8 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     const started = onEvent ? performance.now() : 0
     const known = verifyCached(token, source, started)
     if (known) return known
+    if (introspector !== undefined && typeof token === 'string' && introspector.handles(token))
+      return verifyIntrospected(token, source, started)
     let entry = cache?.get(token)
     const cached = entry !== undefined
     const seen: { issuer?: string; kid?: string } = {}
@@ -325,6 +356,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     clear() {
       for (const keySet of keySets) (keySet as Partial<RemoteKeySet>).clear?.()
       cache?.clear()
+      introspector?.clear()
     },
     ready: () => readyAll(issuers),
     health: () => healthOf(issuers),

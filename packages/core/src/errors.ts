@@ -16,11 +16,13 @@ export type AuthErrorCode =
   | 'key_not_found'
   | 'claim_invalid'
   | 'revoked'
+  | 'token_inactive'
   | 'refresh_reused'
   | 'insufficient_scope'
   | 'forbidden'
   | 'jwks_unavailable'
   | 'store_unavailable'
+  | 'introspection_unavailable'
 
 /**
  * HTTP statuses an {@link AuthError} maps to.
@@ -43,11 +45,14 @@ const STATUS: Record<AuthErrorCode, AuthErrorStatus> = {
   key_not_found: 401,
   claim_invalid: 401,
   revoked: 401,
+  // RFC 7662: the authorization server says the token is not (or no longer) active.
+  token_inactive: 401,
   refresh_reused: 401,
   insufficient_scope: 403,
   forbidden: 403,
   jwks_unavailable: 503,
   store_unavailable: 503,
+  introspection_unavailable: 503,
 }
 
 /**
@@ -165,6 +170,7 @@ export function bearerErrorOf(
     case 'token_missing':
     case 'jwks_unavailable':
     case 'store_unavailable':
+    case 'introspection_unavailable':
       return undefined
     case 'insufficient_scope':
     case 'forbidden':

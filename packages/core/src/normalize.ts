@@ -1,5 +1,6 @@
 import type { JWK } from 'jose'
 import { toSeconds } from './internal/duration.js'
+import { type NormalizedIntrospection, normalizeIntrospection } from './introspection/options.js'
 import { discoverJwksUri } from './keys/discovery.js'
 import { isSecureUrl } from './keys/fetch.js'
 import { createRemoteKeySet } from './keys/jwks.js'
@@ -39,6 +40,8 @@ export interface NormalizedOptions {
   readonly firstSourceWins: boolean
   /** RFC 9728 protected-resource metadata, when `resource` is given. */
   readonly resource: NormalizedResource | undefined
+  /** RFC 7662 introspection of opaque tokens, when `introspection` is given. */
+  readonly introspection: NormalizedIntrospection | undefined
 }
 
 const toArray = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T])
@@ -244,6 +247,10 @@ export function normalizeOptions(options: AuthOptions<StandardSchemaV1 | undefin
     onEvent: options.onEvent,
     session,
     firstSourceWins,
+    introspection:
+      options.introspection === undefined
+        ? undefined
+        : normalizeIntrospection(options.introspection, issuers, session?.issuer.rules.issuer),
     resource:
       options.resource === undefined
         ? undefined
