@@ -1,4 +1,5 @@
 import { AuthError } from '../errors.js'
+import { hasDuplicateName } from '../internal/json.js'
 import { FetchError, readLimited, reasonOf } from '../keys/fetch.js'
 import type { NormalizedIntrospection } from './options.js'
 
@@ -53,6 +54,8 @@ export async function introspect(
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw unavailable('response is not a JSON object')
+  // JSON.parse keeps the last of two "active" (or "aud") members; another parser may keep the first.
+  if (hasDuplicateName(text)) throw unavailable('response names a member twice')
   const { active } = body as { active?: unknown }
   if (typeof active !== 'boolean') throw unavailable('response has no boolean "active"')
   if (!active) throw new AuthError('token_inactive', 'token is not active')

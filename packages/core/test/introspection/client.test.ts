@@ -146,6 +146,12 @@ describe('hostile or broken endpoints fail closed', () => {
     ['a JSON array', json([{ active: true }]), 'response is not a JSON object'],
     ['no "active"', json({ sub: 'alice' }), 'response has no boolean "active"'],
     ['a string "active"', json({ active: 'true', sub: 'alice' }), 'response has no boolean "active"'],
+    [
+      'a member named twice',
+      (_req: IncomingMessage, res: ServerResponse) =>
+        void res.writeHead(200).end(`{"active":false,"sub":"alice","exp":${seconds() + 60},"active":true}`),
+      'response names a member twice',
+    ],
     ['a huge body', huge, 'response is larger than 65536 bytes'],
     ['a huge chunked body', chunked, 'response is larger than 65536 bytes'],
     ['no answer in time', () => {}, 'timed out'],
