@@ -3,8 +3,9 @@
 //   node bench/ab/i18-ab.mjs /tmp/before/packages/core/src packages/core/src
 // Both trees are bundled by esbuild and loaded in one process; rounds alternate A/B and B/A; medians
 // of ns/op are printed. Rows marked "after only" measure a path that exists on one side alone.
-import { createServer } from 'node:http'
+
 import { writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -35,7 +36,13 @@ const audience = 'https://api.example.com'
 const exp = Math.floor(Date.now() / 1000) + 3600
 
 async function hs256() {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  )
   const text = (value) => Buffer.from(JSON.stringify(value)).toString('base64url')
   const input = `${text({ alg: 'HS256' })}.${text({ iss: issuer, aud: audience, sub: 'alice', scope: 'read', exp })}`
   const signature = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(input))
@@ -74,11 +81,16 @@ async function cases(lib, after) {
   await full.verify('opaque-token-0123456789')
   return {
     ...rows,
-    'cached JWT, authenticateSync (resource + introspection configured)': () => full.authenticateSync(request),
-    'bad token rejected + resource_metadata challenge': () => full.authenticate(bad).then((r) => r.error.wwwAuthenticate),
-    'token_missing through auth.challenge': () => full.challenge(new lib.AuthError('token_missing', 'x')).wwwAuthenticate,
-    'opaque token, introspection cache hit': () => full.authenticate({ authorization: 'Bearer opaque-token-0123456789' }),
-    'metadata answer': () => lib.resourceMetadataAnswer(full, 'GET', '/.well-known/oauth-protected-resource/mcp'),
+    'cached JWT, authenticateSync (resource + introspection configured)': () =>
+      full.authenticateSync(request),
+    'bad token rejected + resource_metadata challenge': () =>
+      full.authenticate(bad).then((r) => r.error.wwwAuthenticate),
+    'token_missing through auth.challenge': () =>
+      full.challenge(new lib.AuthError('token_missing', 'x')).wwwAuthenticate,
+    'opaque token, introspection cache hit': () =>
+      full.authenticate({ authorization: 'Bearer opaque-token-0123456789' }),
+    'metadata answer': () =>
+      lib.resourceMetadataAnswer(full, 'GET', '/.well-known/oauth-protected-resource/mcp'),
     'anonymous (no credentials)': () => full.authenticate(anonymous),
   }
 }
