@@ -108,6 +108,21 @@ async function time(run, ms) {
   return Number(now - start) / count
 }
 
+// For instruction counts: `SIDE=before|after OP='<operation>' COUNT=n` runs one operation n times
+// and exits (valgrind --tool=callgrind node bench/ab/i18-ab.mjs ...; compare COUNT=0 and n).
+if (process.env.SIDE) {
+  const after = process.env.SIDE === 'after'
+  // FULL=1 adds the after-only rows; without it both sides set up the same objects.
+  const side = await cases(
+    await load(after ? afterSrc : beforeSrc, process.env.SIDE),
+    after && process.env.FULL === '1',
+  )
+  const run = side[process.env.OP ?? '']
+  if (!run) throw new Error(`OP must be one of: ${Object.keys(side).join(', ')}`)
+  for (let i = 0; i < Number(process.env.COUNT ?? 1000); i++) await run()
+  process.exit(0)
+}
+
 const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)]
 const before = await cases(await load(beforeSrc, 'before'), false)
 const after = await cases(await load(afterSrc, 'after'), true)
