@@ -23,15 +23,16 @@ export async function introspect(
   const doFetch = config.fetch ?? globalThis.fetch
   let text: string
   try {
+    const client = await config.clientAuth()
     const response = await doFetch(config.endpoint, {
       method: 'POST',
       headers: {
         ...config.headers,
         accept: 'application/json',
         'content-type': 'application/x-www-form-urlencoded',
-        authorization: config.authorization,
+        ...client.headers,
       },
-      body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
+      body: new URLSearchParams({ token, token_type_hint: 'access_token', ...client.form }).toString(),
       // A redirected POST would carry the token and the client secret to wherever it points.
       redirect: 'manual',
       signal: AbortSignal.timeout(config.timeout * 1000),

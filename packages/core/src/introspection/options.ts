@@ -1,6 +1,7 @@
 import { type Duration, toSeconds } from '../internal/duration.js'
 import { checkHeaders, isSecureUrl } from '../keys/fetch.js'
 import type { NormalizedIssuer } from '../normalized-issuer.js'
+import { type ClientAuth, clientAuthOf, type PrivateKeyJwt } from './client-auth.js'
 
 /**
  * The `introspection` option of `createAuth`: where opaque (non-JWT) access tokens are checked, by
@@ -15,8 +16,10 @@ export interface IntrospectionOptions {
   endpoint: string
   /** This API's client id at the authorization server. */
   clientId: string
-  /** Its client secret, sent with HTTP Basic (RFC 6749 2.3.1). Never reported. */
-  clientSecret: string
+  /** Its client secret, sent with HTTP Basic (`client_secret_basic`, RFC 6749 2.3.1). Never reported. */
+  clientSecret?: string
+  /** Or a private key signing a `private_key_jwt` assertion per request (RFC 7523), instead of a secret. */
+  privateKeyJwt?: PrivateKeyJwt
   /**
    * The configured issuer whose `audience` and checks apply to introspected tokens; a response's
    * `iss`, when present, must equal it.
@@ -38,8 +41,8 @@ export interface IntrospectionOptions {
 /** The `introspection` option, checked once. */
 export interface NormalizedIntrospection {
   readonly endpoint: string
-  /** The `Authorization` header value: `Basic base64(urlencode(id):urlencode(secret))`. */
-  readonly authorization: string
+  /** The client authentication of each request. */
+  readonly clientAuth: ClientAuth
   /** The issuer whose rules apply, with `tokenType` off (an opaque token has no header). */
   readonly issuer: NormalizedIssuer
   readonly cacheMaxAge: number
@@ -81,7 +84,7 @@ export function normalizeIntrospection(
   if (url.username !== '' || url.password !== '')
     throw new TypeError('"introspection.endpoint" must not contain a user name or password')
   const clientId = nonEmpty(input.clientId, 'clientId')
-  const clientSecret = nonEmpty(input.clientSecret, 'clientSecret')
+  const clientAuth = clientAuthOf(clientId, input, url.href)
   const candidates = [...issuers.keys()].filter((issuer) => issuer !== sessionIssuer)
   let name: string
   if (input.issuer !== undefined) {
@@ -97,14 +100,9 @@ export function normalizeIntrospection(
   const maxBytes = input.maxBytes ?? 65_536
   if (!Number.isInteger(maxBytes) || maxBytes < 256)
     throw new TypeError('"introspection.maxBytes" must be an integer of at least 256')
-  // RFC 6749 2.3.1: each part is form-urlencoded before Basic encoding.
-  const form = (value: string) => encodeURIComponent(value).replace(/%20/g, '+')
-  const basic = btoa(
-    String.fromCharCode(...new TextEncoder().encode(`${form(clientId)}:${form(clientSecret)}`)),
-  )
   return {
     endpoint: url.href,
-    authorization: `Basic ${basic}`,
+    clientAuth,
     issuer: { ...issuer, rules: { ...issuer.rules, issuer: name, tokenType: undefined } },
     cacheMaxAge: toSeconds(input.cacheMaxAge ?? '5m', 'introspection.cacheMaxAge'),
     timeout: toSeconds(input.timeout ?? '5s', 'introspection.timeout'),

@@ -7,6 +7,7 @@ import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type AuthEvent, createAuth } from '@portcullis/core'
+import { type CryptoKey, exportJWK, generateKeyPair } from 'jose'
 import Provider from 'oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -15,10 +16,15 @@ const caller = { id: 'mcp-client', secret: 'a-client-secret-for-loopback-tests-o
 const api = { id: 'reports-api', secret: 'the-api-secret-for-introspection-only' }
 
 let issuer: string
+let apiKey: CryptoKey
+let otherKey: CryptoKey
 let introspections = 0
 const server = createServer()
 
 beforeAll(async () => {
+  apiKey = (await generateKeyPair('ES256', { extractable: true })).privateKey
+  otherKey = (await generateKeyPair('ES256')).privateKey
+  const { d: _d, ...apiPublic } = await exportJWK(apiKey)
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -36,6 +42,15 @@ beforeAll(async () => {
       {
         client_id: api.id,
         client_secret: api.secret,
+        grant_types: [],
+        redirect_uris: [],
+        response_types: [],
+      },
+      {
+        client_id: 'reports-api-jwt',
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'ES256',
+        jwks: { keys: [{ ...apiPublic, kid: 'api-key', use: 'sig' }] },
         grant_types: [],
         redirect_uris: [],
         response_types: [],
@@ -174,6 +189,30 @@ describe('introspection against oidc-provider', () => {
     await expect(auth.verify(await accessToken())).rejects.toMatchObject({
       code: 'claim_invalid',
       status: 401,
+    })
+  })
+
+  it('authenticates with private_key_jwt (RFC 7523) instead of a secret', async () => {
+    const withKey = (key: CryptoKey) =>
+      createAuth({
+        issuer,
+        audience,
+        jwks: `${issuer}/jwks`,
+        introspection: {
+          endpoint: `${issuer}/token/introspection`,
+          clientId: 'reports-api-jwt',
+          privateKeyJwt: { key, alg: 'ES256', kid: 'api-key' },
+        },
+      })
+    const token = await accessToken()
+    expect((await withKey(apiKey).verify(token)).subject).toBe(caller.id)
+    // Every request signs a fresh assertion (a new jti): a second lookup is not refused as a replay.
+    const auth = withKey(apiKey)
+    await auth.verify(await accessToken())
+    await auth.verify(await accessToken())
+    await expect(withKey(otherKey).verify(token)).rejects.toMatchObject({
+      code: 'introspection_unavailable',
+      status: 503,
     })
   })
 })

@@ -20,7 +20,20 @@ describe('the introspection option', () => {
       '"introspection.endpoint" must not contain a user name or password',
     ],
     [{ ...valid, clientId: '' }, '"introspection.clientId" must be a non-empty string'],
-    [{ ...valid, clientSecret: undefined }, '"introspection.clientSecret" must be a non-empty string'],
+    [
+      { ...valid, clientSecret: undefined },
+      '"introspection" needs exactly one of "clientSecret" or "privateKeyJwt"',
+    ],
+    [{ ...valid, clientSecret: '' }, '"introspection.clientSecret" must be a non-empty string'],
+    [{ ...valid, privateKeyJwt: { key: {}, alg: 'ES256' } }, '"introspection" needs exactly one of'],
+    [
+      { endpoint, clientId: 'api', privateKeyJwt: { key: { kty: 'EC' }, alg: 'ES256' } },
+      '"introspection.privateKeyJwt.key" must be a private CryptoKey or a private JWK',
+    ],
+    [
+      { endpoint, clientId: 'api', privateKeyJwt: { key: { kty: 'oct', k: 'x' }, alg: 'HS256' } },
+      '"introspection.privateKeyJwt.alg" must be one of',
+    ],
     [
       { ...valid, issuer: 'https://other.example/' },
       '"introspection.issuer" must be one of the configured issuers',
