@@ -5,21 +5,37 @@ import { type ClientAuth, clientAuthOf, type PrivateKeyJwt } from './client-auth
 
 /**
  * The `introspection` option of `createAuth`: where opaque (non-JWT) access tokens are checked, by
- * RFC 7662 token introspection with `client_secret_basic`.
+ * RFC 7662 token introspection, authenticated by exactly one of `clientSecret` or `privateKeyJwt`.
  *
  * @example
  * createAuth({ issuer, audience, introspection: { endpoint: 'https://id.example.com/token/introspection', clientId: 'api', clientSecret } })
  * @see https://www.rfc-editor.org/rfc/rfc7662
  */
-export interface IntrospectionOptions {
+export type IntrospectionOptions = IntrospectionEndpointOptions &
+  (
+    | {
+        /** Its client secret, sent with HTTP Basic (`client_secret_basic`, RFC 6749 2.3.1). Never reported. */
+        clientSecret: string
+        privateKeyJwt?: never
+      }
+    | {
+        /** A private key signing a `private_key_jwt` assertion per request (RFC 7523). */
+        privateKeyJwt: PrivateKeyJwt
+        clientSecret?: never
+      }
+  )
+
+/**
+ * The fields of {@link IntrospectionOptions} besides its client authentication.
+ *
+ * @example
+ * const common: IntrospectionEndpointOptions = { endpoint: 'https://id.example.com/token/introspection', clientId: 'api' }
+ */
+export interface IntrospectionEndpointOptions {
   /** The introspection endpoint: https (plain http only on loopback). */
   endpoint: string
   /** This API's client id at the authorization server. */
   clientId: string
-  /** Its client secret, sent with HTTP Basic (`client_secret_basic`, RFC 6749 2.3.1). Never reported. */
-  clientSecret?: string
-  /** Or a private key signing a `private_key_jwt` assertion per request (RFC 7523), instead of a secret. */
-  privateKeyJwt?: PrivateKeyJwt
   /**
    * The configured issuer whose `audience` and checks apply to introspected tokens; a response's
    * `iss`, when present, must equal it.

@@ -1,4 +1,4 @@
-import { createAuth } from '@portcullis/core'
+import { createAuth, type IntrospectionOptions } from '@portcullis/core'
 import { describe, expect, it } from 'vitest'
 
 const issuer = 'https://id.example.com/'
@@ -69,5 +69,17 @@ describe('the introspection option', () => {
     expect(() =>
       createAuth({ issuers, introspection: { ...valid, issuer: 'https://b.example.com/' } }),
     ).not.toThrow()
+  })
+
+  it('takes exactly one client authentication, in the types too', () => {
+    const privateKeyJwt = { key: { kty: 'EC', d: 'x' }, alg: 'ES256' } as const
+    // @ts-expect-error: a secret and a key at once
+    const both: IntrospectionOptions = { ...valid, privateKeyJwt }
+    // @ts-expect-error: neither
+    const neither: IntrospectionOptions = { endpoint, clientId: 'api' }
+    for (const introspection of [both, neither])
+      expect(() => createAuth({ issuer, audience, secret, introspection })).toThrow(
+        '"introspection" needs exactly one of "clientSecret" or "privateKeyJwt"',
+      )
   })
 })
