@@ -1,6 +1,6 @@
 import { type AuthenticateOptions, type AuthResult, createAuthenticate } from './authenticate.js'
 import { TokenCache } from './cache.js'
-import { AuthError } from './errors.js'
+import { AuthError, withChallenge } from './errors.js'
 import { type AuthHealth, healthOf, readyAll } from './health.js'
 import { DEFAULT_ROLE_CLAIMS, type DefaultClaims, type Identity, type TokenSource } from './identity.js'
 import { checkClaims, checkTimes } from './internal/claims.js'
@@ -8,12 +8,14 @@ import { validateClaims } from './internal/claims-schema.js'
 import { parseCompact } from './internal/compact.js'
 import { type CacheEntry, entryOf as frozenEntryOf } from './internal/entry.js'
 import type { RequestLike } from './internal/headers.js'
+import { createIntrospector } from './introspection/introspector.js'
 import type { RemoteKeySet } from './keys/jwks.js'
 import type { VerificationKey } from './keys/key.js'
 import type { KeySet } from './keys/key-set.js'
 import { verifySignature } from './keys/signature.js'
 import { type NormalizedIssuer, normalizeOptions } from './normalize.js'
 import type { AuthEvent, AuthOptions } from './options.js'
+import type { ProtectedResourceMetadata } from './resource-metadata.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 
 /**
@@ -70,6 +72,28 @@ export interface Auth<Claims = DefaultClaims> {
   /** The `realm` used in challenges, if configured. */
   readonly realm: string | undefined
   /**
+   * Adds this verifier's challenge parameters (`realm`, RFC 9728 `resource_metadata`) to a rejection
+   * raised outside it, such as an adapter's `token_missing`; errors from the verifier already have them.
+   *
+   * @example
+   * const error = auth.challenge(new AuthError('token_missing', 'authentication is required'))
+   * response.headers.set('www-authenticate', error.wwwAuthenticate)
+   */
+  challenge(error: AuthError): AuthError
+  /**
+   * The RFC 9728 protected-resource metadata document built from the `resource` option, or undefined
+   * without one. Serve it at {@link resourceMetadataPath} (see `resourceMetadataResponse`).
+   *
+   * @example
+   * app.get(auth.resourceMetadataPath!, (_req, res) => res.json(auth.protectedResourceMetadata()))
+   * @see https://www.rfc-editor.org/rfc/rfc9728#section-3
+   */
+  protectedResourceMetadata(): ProtectedResourceMetadata | undefined
+  /** The absolute URL of the metadata document (`resource_metadata` of challenges), if configured. */
+  readonly resourceMetadataUrl: string | undefined
+  /** The path of the metadata document, to route: `/.well-known/oauth-protected-resource` plus the resource's path. */
+  readonly resourceMetadataPath: string | undefined
+  /**
    * Whether `authenticate` may put `setCookie` on a result (it does only for sessions). Adapters skip
    * their response hooks when it is false.
    */
@@ -125,16 +149,14 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
   // Keys their key set stopped publishing (see onRemoved below).
   const pulledKeys = new WeakSet<VerificationKey>()
 
-  const withRealm = (error: AuthError) =>
-    realm === undefined || error.realm !== undefined
-      ? error
-      : new AuthError(error.code, error.message, {
-          realm,
-          scopes: error.scopes,
-          roles: error.roles,
-          status: error.status,
-          cause: error.cause,
-        })
+  const resource = config.resource
+  const introspection = config.introspection
+  const introspector =
+    introspection === undefined
+      ? undefined
+      : createIntrospector<CacheEntry<Claims>>(introspection, config.cacheMax, now)
+  const challengeParams = { realm, resourceMetadata: resource?.url }
+  const withRealm = (error: AuthError) => withChallenge(error, challengeParams)
 
   /** Opens a sealed session token (JWE): decryption is its integrity check, and only sessions seal. */
   async function openSealed(token: string) {
@@ -246,6 +268,29 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     return accepted(checked, true, source, started)
   }
 
+  /** An opaque token, checked by RFC 7662 introspection (its own cache: by hash, bounded by `cacheMaxAge`). */
+  async function verifyIntrospected(
+    token: string,
+    source: TokenSource,
+    started: number,
+  ): Promise<Identity<Claims>> {
+    const issuer = introspection!.issuer
+    const seen = { issuer: issuer.rules.issuer }
+    let entry: CacheEntry<Claims> | undefined
+    let cached = false
+    try {
+      if (token.length > maxTokenSize)
+        throw new AuthError('token_malformed', `token is larger than ${maxTokenSize} bytes`)
+      const found = await introspector!.lookup(token, (payload) => entryOf({}, payload, issuer, source))
+      cached = found.cached
+      entry = rechecked(found.entry, source)
+    } catch (error) {
+      // `cached` false: the JWT cache never holds an opaque token, so there is nothing to drop there.
+      throw rejection(error, token, entry, false, source, started, seen)
+    }
+    return accepted(entry, cached, source, started)
+  }
+
   async function verify(
     token: string,
     verifyOptions: { source?: TokenSource } = {},
@@ -254,6 +299,8 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     const started = onEvent ? performance.now() : 0
     const known = verifyCached(token, source, started)
     if (known) return known
+    if (introspector !== undefined && typeof token === 'string' && introspector.handles(token))
+      return verifyIntrospected(token, source, started)
     let entry = cache?.get(token)
     const cached = entry !== undefined
     const seen: { issuer?: string; kid?: string } = {}
@@ -308,12 +355,17 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       return authenticateSync(request)
     },
     realm,
+    challenge: withRealm,
+    protectedResourceMetadata: () => resource?.document,
+    resourceMetadataUrl: resource?.url,
+    resourceMetadataPath: resource?.path,
     async invalidate() {
       await Promise.all([...keySets].map((keySet) => keySet.invalidate()))
     },
     clear() {
       for (const keySet of keySets) (keySet as Partial<RemoteKeySet>).clear?.()
       cache?.clear()
+      introspector?.clear()
     },
     ready: () => readyAll(issuers),
     health: () => healthOf(issuers),

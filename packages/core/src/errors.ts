@@ -16,11 +16,13 @@ export type AuthErrorCode =
   | 'key_not_found'
   | 'claim_invalid'
   | 'revoked'
+  | 'token_inactive'
   | 'refresh_reused'
   | 'insufficient_scope'
   | 'forbidden'
   | 'jwks_unavailable'
   | 'store_unavailable'
+  | 'introspection_unavailable'
 
 /**
  * HTTP statuses an {@link AuthError} maps to.
@@ -43,11 +45,14 @@ const STATUS: Record<AuthErrorCode, AuthErrorStatus> = {
   key_not_found: 401,
   claim_invalid: 401,
   revoked: 401,
+  // RFC 7662: the authorization server says the token is not (or no longer) active.
+  token_inactive: 401,
   refresh_reused: 401,
   insufficient_scope: 403,
   forbidden: 403,
   jwks_unavailable: 503,
   store_unavailable: 503,
+  introspection_unavailable: 503,
 }
 
 /**
@@ -65,6 +70,11 @@ export interface AuthErrorOptions {
   roles?: readonly string[]
   /** The `realm` reported in `WWW-Authenticate`. */
   realm?: string
+  /**
+   * The protected-resource metadata URL reported as `resource_metadata` in `WWW-Authenticate`.
+   * @see https://www.rfc-editor.org/rfc/rfc9728#section-5.1
+   */
+  resourceMetadata?: string
   /**
    * The HTTP status, when this rejection's differs from its code's usual one: 400 for a
    * `token_malformed` that is about the request (an `Authorization` header that is not
@@ -99,6 +109,8 @@ export class AuthError extends Error {
   readonly roles: readonly string[] | undefined
   /** The `realm` of the `WWW-Authenticate` challenge. */
   readonly realm: string | undefined
+  /** The RFC 9728 `resource_metadata` URL of the challenge. */
+  readonly resourceMetadata: string | undefined
 
   constructor(
     readonly code: AuthErrorCode,
@@ -111,6 +123,7 @@ export class AuthError extends Error {
     this.scopes = options.scopes
     this.roles = options.roles
     this.realm = options.realm
+    this.resourceMetadata = options.resourceMetadata
   }
 
   /** The RFC 6750 `WWW-Authenticate` header value for this rejection. */
@@ -157,6 +170,7 @@ export function bearerErrorOf(
     case 'token_missing':
     case 'jwks_unavailable':
     case 'store_unavailable':
+    case 'introspection_unavailable':
       return undefined
     case 'insufficient_scope':
     case 'forbidden':
@@ -177,14 +191,44 @@ const quote = (value: string) => `"${value.replace(/[\\"]/g, '\\$&').replace(/[^
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export function wwwAuthenticate(
-  error: Pick<AuthError, 'code' | 'message' | 'scopes' | 'realm'> & { readonly status?: AuthErrorStatus },
+  error: Pick<AuthError, 'code' | 'message' | 'scopes' | 'realm'> & {
+    readonly status?: AuthErrorStatus
+    readonly resourceMetadata?: string | undefined
+  },
 ): string {
   const params: string[] = []
   if (error.realm) params.push(`realm=${quote(error.realm)}`)
+  // RFC 9728 5.1: tells a client without a token where to learn which authorization server to ask.
+  if (error.resourceMetadata) params.push(`resource_metadata=${quote(error.resourceMetadata)}`)
   const bearerError = bearerErrorOf(error.code, error.status)
   if (bearerError) {
     params.push(`error=${quote(bearerError)}`, `error_description=${quote(error.message)}`)
     if (error.scopes?.length) params.push(`scope=${quote(error.scopes.join(' '))}`)
   }
   return params.length ? `Bearer ${params.join(', ')}` : 'Bearer'
+}
+
+/**
+ * The error with a verifier's challenge parameters (`realm`, `resource_metadata`) added where it has
+ * none, so a rejection raised outside the verifier challenges like one raised inside it.
+ *
+ * @example
+ * withChallenge(new AuthError('token_missing', 'authentication is required'), { realm: 'api' }).wwwAuthenticate
+ * // 'Bearer realm="api"'
+ */
+export function withChallenge(
+  error: AuthError,
+  challenge: { readonly realm?: string | undefined; readonly resourceMetadata?: string | undefined },
+): AuthError {
+  const realm = error.realm ?? challenge.realm
+  const resourceMetadata = error.resourceMetadata ?? challenge.resourceMetadata
+  if (realm === error.realm && resourceMetadata === error.resourceMetadata) return error
+  return new AuthError(error.code, error.message, {
+    realm,
+    resourceMetadata,
+    scopes: error.scopes,
+    roles: error.roles,
+    status: error.status,
+    cause: error.cause,
+  })
 }

@@ -1,5 +1,6 @@
 import type { JWK } from 'jose'
 import { toSeconds } from './internal/duration.js'
+import { type NormalizedIntrospection, normalizeIntrospection } from './introspection/options.js'
 import { discoverJwksUri } from './keys/discovery.js'
 import { isSecureUrl } from './keys/fetch.js'
 import { createRemoteKeySet } from './keys/jwks.js'
@@ -16,6 +17,7 @@ import {
 import { type KeySet, localKeySet } from './keys/key-set.js'
 import type { NormalizedIssuer } from './normalized-issuer.js'
 import type { AuthEvent, AuthOptions, IssuerOptions } from './options.js'
+import { type NormalizedResource, normalizeResource } from './resource-metadata.js'
 import { type SessionLink, sessionLinkOf } from './sessions/link.js'
 import { bearer } from './sources/bearer.js'
 import { cookie } from './sources/cookie.js'
@@ -36,6 +38,10 @@ export interface NormalizedOptions {
   readonly session: SessionLink | undefined
   /** Only the first source holding a token is read (`firstSourceWins`). */
   readonly firstSourceWins: boolean
+  /** RFC 9728 protected-resource metadata, when `resource` is given. */
+  readonly resource: NormalizedResource | undefined
+  /** RFC 7662 introspection of opaque tokens, when `introspection` is given. */
+  readonly introspection: NormalizedIntrospection | undefined
 }
 
 const toArray = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T])
@@ -241,5 +247,16 @@ export function normalizeOptions(options: AuthOptions<StandardSchemaV1 | undefin
     onEvent: options.onEvent,
     session,
     firstSourceWins,
+    introspection:
+      options.introspection === undefined
+        ? undefined
+        : normalizeIntrospection(options.introspection, issuers, session?.issuer.rules.issuer),
+    resource:
+      options.resource === undefined
+        ? undefined
+        : normalizeResource(
+            options.resource,
+            [...issuers.keys()].filter((issuer) => issuer !== session?.issuer.rules.issuer),
+          ),
   }
 }

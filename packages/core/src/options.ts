@@ -3,8 +3,10 @@ import type { CacheOptions } from './cache.js'
 import type { AuthErrorCode } from './errors.js'
 import type { RoleOptions } from './identity.js'
 import type { Duration } from './internal/duration.js'
+import type { IntrospectionOptions } from './introspection/options.js'
 import type { JwksEvent, JwksOptions } from './keys/jwks.js'
 import type { Algorithm, KeyInput, SecretInput } from './keys/key.js'
+import type { ProtectedResourceOptions } from './resource-metadata.js'
 import type { Sessions } from './sessions/options.js'
 import type { TokenReader } from './sources/source.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
@@ -136,6 +138,19 @@ export interface CommonOptions<Schema extends StandardSchemaV1 | undefined> {
   maxTokenSize?: number
   /** The `realm` in `WWW-Authenticate` challenges. */
   realm?: string
+  /**
+   * This API's RFC 9728 protected-resource metadata (required of MCP servers): served by
+   * `resourceMetadataResponse`, and named as `resource_metadata` in every challenge.
+   * @see https://www.rfc-editor.org/rfc/rfc9728
+   */
+  resource?: ProtectedResourceOptions
+  /**
+   * RFC 7662 token introspection for opaque (non-JWT) access tokens: each is POSTed to the endpoint
+   * once, and an active answer is reused until its `exp` or `cacheMaxAge`. JWTs are still verified
+   * locally.
+   * @see https://www.rfc-editor.org/rfc/rfc7662
+   */
+  introspection?: IntrospectionOptions
   /** How remote JWKS are fetched and cached. */
   jwksOptions?: JwksOptions
   /** Reports verifications, rejections and JWKS fetches (no tokens), for metrics and logs. */

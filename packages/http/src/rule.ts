@@ -1,4 +1,4 @@
-import { AuthError, type Identity, requireRoles, requireScopes } from '@portcullis/core'
+import { type Auth, AuthError, type Identity, requireRoles, requireScopes } from '@portcullis/core'
 
 /**
  * What a route needs beyond a verified identity: scopes, roles, and whether all or any of each.
@@ -54,17 +54,18 @@ export function normalizeRule(options: RequireAuthOptions | undefined): Rule {
 }
 
 /**
- * Why an identity may not pass a route (core's scope and role checks, with the verifier's
- * `realm`), or undefined when it may. A missing identity is a 401 `token_missing`.
+ * Why an identity may not pass a route (core's scope and role checks, challenging with the
+ * verifier's `realm` and RFC 9728 `resource_metadata`; a string is a `realm` alone), or undefined
+ * when it may. A missing identity is a 401 `token_missing`.
  *
  * @example
- * const error = accessError(identity, normalizeRule({ roles: ['admin'] }), auth.realm)
+ * const error = accessError(identity, normalizeRule({ roles: ['admin'] }), auth)
  * if (error) return new Response(null, { status: error.status })
  */
 export function accessError(
   identity: Identity<unknown> | null,
   rule: Rule,
-  realm: string | undefined,
+  challenge: string | undefined | Pick<Auth<unknown>, 'challenge'>,
 ): AuthError | undefined {
   try {
     requireScopes(identity, rule.scopes, { mode: rule.mode })
@@ -72,6 +73,10 @@ export function accessError(
     return undefined
   } catch (error) {
     if (!(error instanceof AuthError)) throw error
+    // The verifier adds its realm and RFC 9728 resource_metadata; a bare string is a realm alone.
+    if (typeof challenge === 'object' && typeof challenge.challenge === 'function')
+      return challenge.challenge(error)
+    const realm = typeof challenge === 'string' ? challenge : undefined
     if (realm === undefined) return error
     // Core's checks know no realm: the challenge names the one the verifier was configured with.
     return new AuthError(error.code, error.message, {

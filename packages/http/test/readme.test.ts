@@ -25,7 +25,7 @@ const bearer = async (payload?: Record<string, unknown>) => ({
 
 describe('the README quick starts', () => {
   it('has one per framework, and the claims declaration', () => {
-    expect(blocks).toHaveLength(6)
+    expect(blocks).toHaveLength(7)
   })
 
   it('Express: a public route, a scope and a role, over real HTTP', async () => {
@@ -80,6 +80,18 @@ describe('the README quick starts', () => {
       new NextRequest('http://127.0.0.1/api/admin', { headers: await bearer({ roles: ['admin'] }) }),
     )
     expect(admin.headers.get('x-middleware-next')).toBe('1')
+  })
+
+  it('Protected-resource metadata: the document, and resource_metadata in the 401, over real HTTP', async () => {
+    const { app } = await run<{ app: RequestListener }>(6)
+    const url = await listen(createServer(app))
+    const metadata = await fetch(`${url}/.well-known/oauth-protected-resource/mcp`)
+    expect(await metadata.json()).toMatchObject({ resource: 'https://api.example.com/mcp' })
+    const anonymous = await fetch(`${url}/mcp`, { method: 'POST' })
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.headers.get('www-authenticate')).toBe(
+      'Bearer resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp"',
+    )
   })
 })
 

@@ -161,7 +161,9 @@ class RequestAuthState implements AuthState {
 
   challenge(error: AuthError): void {
     if (!this.#sink) return
-    const value = error.wwwAuthenticate
+    // Errors raised by the procedures lack the verifier's `resource_metadata` (RFC 9728 5.1): add it.
+    const value = (typeof this.#auth.challenge === 'function' ? this.#auth.challenge(error) : error)
+      .wwwAuthenticate
     this.#sent ??= new Set()
     if (this.#sent.has(value)) return
     this.#sent.add(value)

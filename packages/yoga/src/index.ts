@@ -13,5 +13,7 @@ export type {
   GraphQLWSRenewalOptions,
 } from './renewal-client.js'
 export { renewOverGraphQLWS } from './renewal-client.js'
+export type { ResourceMetadataPlugin } from './resource-metadata.js'
+export { useResourceMetadata } from './resource-metadata.js'
 export type { DescribeRulesOptions } from './rules.js'
 export { describeRules } from './rules.js'

@@ -160,6 +160,9 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     typeof auth.authenticateSync === 'function'
       ? (request: RequestLike) => auth.authenticateSync(request)
       : undefined
+  // The verifier's challenge parameters (realm, RFC 9728 resource_metadata) on denials raised here.
+  const challenge = (error: AuthError): AuthError =>
+    typeof auth.challenge === 'function' ? auth.challenge(error) : error
   const plans = new WeakMap<GraphQLSchema, Plan>()
   // Per-request state lives in private fields on the request or context object, not in a WeakMap:
   // see slot.ts for what the bench measured. It holds no token: a refresh's cookies stay in
@@ -280,7 +283,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       const field = demand.node.name.value
       if (!error || (mode === 'null' && field !== '__schema' && field !== '__type')) continue
       errors ??= []
-      errors.push(toGraphQLError(error, { http: true, path: demand.path, nodes: demand.node }))
+      errors.push(toGraphQLError(challenge(error), { http: true, path: demand.path, nodes: demand.node }))
     }
     if (errors !== undefined) return errors
     if (plan.atResolve.size > 0) {

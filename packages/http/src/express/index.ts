@@ -2,6 +2,7 @@ import type { RequestIdentity } from '../register.js'
 
 export type { NextFunction, NodeMiddleware } from './middleware.js'
 export { authMiddleware, requireAuth } from './middleware.js'
+export { resourceMetadata } from './resource-metadata.js'
 
 declare global {
   // Express types its request through this global namespace; `identity` is set by authMiddleware.

@@ -26,5 +26,5 @@ export function guard(request: object, rule: Rule, names: [string, string]): Aut
   const verdict = verdictOf(request)
   if (verdict === undefined) throw new MissingMiddlewareError(...names)
   if (verdict.result.status === 'rejected') return verdict.result.error
-  return accessError(identityOf(verdict.result), rule, verdict.auth.realm)
+  return accessError(identityOf(verdict.result), rule, verdict.auth)
 }

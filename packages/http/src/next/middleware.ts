@@ -53,7 +53,7 @@ export function authMiddleware<Claims>(
     const setCookie = fresh ? result.setCookie : undefined
     if (result.status === 'rejected') return errorResponse(result.error, setCookie)
     const identity = result.status === 'authenticated' ? result.identity : null
-    const error = accessError(identity, rule, auth.realm)
+    const error = accessError(identity, rule, auth)
     if (error || identity === null) return errorResponse(error!, setCookie)
     const custom = await onAuthorized?.(request, identity)
     if (custom) return withSetCookie(custom, setCookie)

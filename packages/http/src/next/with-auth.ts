@@ -55,7 +55,7 @@ export function withAuth<Claims, Context = RouteContext, R extends Request = Nex
     const setCookie = fresh ? result.setCookie : undefined
     if (result.status === 'rejected') return errorResponse(result.error, setCookie)
     const identity = result.status === 'authenticated' ? result.identity : null
-    const error = accessError(identity, rule, auth.realm)
+    const error = accessError(identity, rule, auth)
     if (error || identity === null) return errorResponse(error!, setCookie)
     const response = await handler(request, { ...context, identity })
     return withSetCookie(response, setCookie)
