@@ -49,4 +49,14 @@ describe('core sources', () => {
     const nodeImports = files.filter((file) => /'node:|\brequire\(|\bBuffer\b|\bprocess\./.test(code(file)))
     expect(nodeImports.map((file) => relative(src, file))).toEqual([])
   })
+
+  it("name CryptoKey through jose's type, so declarations type-check without the DOM lib", () => {
+    // The global CryptoKey type exists only with lib DOM or WebWorker; Node projects have neither.
+    const global = files.filter((file) => {
+      const text = readFileSync(file, 'utf8').replace(/^\s*(\/\/|\/?\*).*$/gm, '')
+      const used = /(?<![.\w])CryptoKey(?!Pair)\b/.test(text.replace(/globalThis\.CryptoKey/g, ''))
+      return used && !/import[^;]*\bCryptoKey\b[^;]*from 'jose'/.test(text)
+    })
+    expect(global.map((file) => relative(src, file))).toEqual([])
+  })
 })

@@ -1,4 +1,4 @@
-import { importJWK, type JWK, SignJWT } from 'jose'
+import { type CryptoKey, importJWK, type JWK, SignJWT } from 'jose'
 
 /**
  * `private_key_jwt` client authentication (RFC 7523): a private key that signs a short-lived
@@ -57,14 +57,11 @@ export function clientAuthOf(
   if (kid !== undefined && (typeof kid !== 'string' || kid === ''))
     throw new TypeError('"introspection.privateKeyJwt.kid" must be a non-empty string')
   const raw = options.key
-  if (
-    !(raw instanceof CryptoKey) &&
-    (typeof (raw as JWK).d !== 'string' || typeof (raw as JWK).kty !== 'string')
-  )
+  if (!isCryptoKey(raw) && (typeof (raw as JWK).d !== 'string' || typeof (raw as JWK).kty !== 'string'))
     throw new TypeError('"introspection.privateKeyJwt.key" must be a private CryptoKey or a private JWK')
   let key: Promise<CryptoKey | Uint8Array> | undefined
   return async () => {
-    key ??= raw instanceof CryptoKey ? Promise.resolve(raw) : importJWK(raw as JWK, alg)
+    key ??= isCryptoKey(raw) ? Promise.resolve(raw) : importJWK(raw as JWK, alg)
     const assertion = await new SignJWT({})
       .setProtectedHeader(kid === undefined ? { alg } : { alg, kid })
       .setIssuer(clientId)
@@ -84,3 +81,6 @@ export function clientAuthOf(
     }
   }
 }
+
+const isCryptoKey = (value: unknown): value is CryptoKey =>
+  typeof globalThis.CryptoKey !== 'undefined' && value instanceof globalThis.CryptoKey

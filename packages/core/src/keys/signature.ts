@@ -1,4 +1,4 @@
-import { compactVerify, errors as joseErrors } from 'jose'
+import { type CryptoKey, compactVerify, errors as joseErrors } from 'jose'
 import { AuthError } from '../errors.js'
 import type { UnverifiedHeader } from '../internal/compact.js'
 import { ALL_ALGORITHMS, type Algorithm, type VerificationKey } from './key.js'
