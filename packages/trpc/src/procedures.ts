@@ -283,8 +283,15 @@ export function createAuthProcedures<
           mode: options?.mode ?? 'all',
         }),
       ) as ReturnType<Procedures['requireRoles']>,
+    // The resolver requires the connection's identity (anonymous: token_missing; HTTP: BAD_REQUEST);
+    // the mark says so to describeRules, which would otherwise read a public mutation.
     renewToken: (
-      t.procedure.input(parseRenewInput) as unknown as {
+      (
+        use.call(
+          t.procedure,
+          mark(({ next }: { next: () => unknown }) => next(), { kind: 'procedure', required: true }),
+        ) as typeof t.procedure
+      ).input(parseRenewInput) as unknown as {
         mutation(fn: (opts: { ctx: object; input: RenewTokenInput }) => Promise<RenewTokenOutput>): unknown
       }
     ).mutation(({ ctx, input }) => renewConnection(ctx, input)) as Procedures['renewToken'],
