@@ -1,86 +1,90 @@
-import { type Call, frameworkPairs } from './frameworks/apps.js'
+import { inverse, ratioCi, spreadOf } from './ci.js'
+import { frameworkPairs } from './frameworks/apps.js'
+import { RESOLUTION } from './micro.js'
+import { cpuOf, type PalindromeOptions, palindromic } from './palindrome.js'
 import type { Section } from './report.js'
-import { median, quartiles } from './stats.js'
+import { formatPercent } from './stats.js'
+import { judge, type Target, withCi } from './verdict.js'
 
-const signed = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(2)}`
+export const FRAMEWORK_TARGET = 0.97
+const BODY = '{"subject":"alice"}'
 
-export interface FrameworksOptions {
-  /** Rounds; in each, every framework runs its bare and its protected app once, the order alternating. */
-  readonly rounds: number
-  /** Requests per app per round, times the pair's weight. */
-  readonly chunk: number
-  /** Requests per app before the first round. */
-  readonly warmup: number
-}
-
-/** CPU microseconds per request over `count` sequential requests. */
-async function cpuPerRequest(call: Call, count: number): Promise<number> {
-  const started = process.cpuUsage()
-  for (let index = 0; index < count; index++) await call()
-  const { user, system } = process.cpuUsage(started)
-  return (user + system) / count
-}
+const us = (value: number) => `${value.toFixed(2)} µs`
 
 /**
- * Section 6: what each `@portcullis/http` middleware (with a `requireAuth({ scopes })` guard) adds
- * per request to its bare framework, a cached HS256 bearer token on every request. Each framework's
- * bare and protected app take turns in the same round, the order flipping each round, and the ratio
- * is taken per round, then the median: a slow moment slows both sides of a round alike.
+ * Section 6: each `@portcullis/http` middleware (with a `requireAuth({ scopes })` guard) against its
+ * bare framework, a cached HS256 bearer token on every request: bare, bare again (the A/A control) and
+ * protected in palindromic cycles, CPU time per request, capacity (bare / protected) per cycle.
  */
-export async function runFrameworks(options: FrameworksOptions): Promise<Section> {
-  const pairs = await frameworkPairs()
-  for (const pair of pairs) {
-    // Both answer the same body, and the protected one only through a verified identity.
-    const [bare, secured] = [await pair.bare(), await pair.protected()]
-    if (bare !== '{"subject":"alice"}' || secured !== bare)
-      throw new Error(`${pair.name}: expected {"subject":"alice"} from both, got ${bare} and ${secured}`)
-  }
-  for (const pair of pairs)
-    for (let index = 0; index < options.warmup * pair.weight; index++) {
-      await pair.bare()
-      await pair.protected()
+export async function runFrameworks(options: PalindromeOptions): Promise<Section> {
+  const rows: string[][] = []
+  const targets: Target[] = []
+  const warnings: string[] = []
+  for (const pair of await frameworkPairs()) {
+    // Both answer the same body, the protected one only through a verified identity.
+    const checked = (name: string, call: () => Promise<string>) => async () => {
+      const body = await call()
+      if (body !== BODY) throw new Error(`${pair.name}, ${name}: expected ${BODY}, got ${body}`)
     }
-  const samples = pairs.map(() => ({ bare: [] as number[], secured: [] as number[] }))
-  for (let round = 0; round < options.rounds; round++)
-    for (const [index, pair] of pairs.entries()) {
-      const count = Math.max(1, Math.round(options.chunk * pair.weight))
-      const sample = samples[index]!
-      if (round % 2 === 0) {
-        sample.bare.push(await cpuPerRequest(pair.bare, count))
-        sample.secured.push(await cpuPerRequest(pair.protected, count))
-      } else {
-        sample.secured.push(await cpuPerRequest(pair.protected, count))
-        sample.bare.push(await cpuPerRequest(pair.bare, count))
-      }
-    }
-  for (const pair of pairs) await pair.close?.()
-  const rows = pairs.map((pair, index) => {
-    const { bare, secured } = samples[index]!
-    const ratios = secured.map((value, round) => value / bare[round]!)
-    const added = secured.map((value, round) => value - bare[round]!)
-    const [low, high] = quartiles(ratios)
-    return [
-      pair.name,
-      `${median(bare).toFixed(2)} µs`,
-      `${median(secured).toFixed(2)} µs`,
-      `${signed(median(added))} µs`,
-      `**${median(ratios).toFixed(2)}x** (${low.toFixed(2)}-${high.toFixed(2)})`,
+    const costs = await palindromic(
+      [
+        { name: 'bare', run: (count) => cpuOf(pair.bare, count), check: checked('bare', pair.bare) },
+        { name: 'bare (A/A)', run: (count) => cpuOf(pair.bare, count), check: checked('bare', pair.bare) },
+        {
+          name: 'protected',
+          run: (count) => cpuOf(pair.protected, count),
+          check: checked('protected', pair.protected),
+        },
+      ],
+      options,
+    )
+    await pair.close?.()
+    const [bare, control, secured] = ['bare', 'bare (A/A)', 'protected'].map((name) => costs.get(name)!) as [
+      number[],
+      number[],
+      number[],
     ]
-  })
+    const capacity = inverse(ratioCi(secured, bare))
+    const aa = inverse(ratioCi(control, bare))
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!
+    rows.push([
+      pair.name,
+      us(median(bare)),
+      us(median(secured)),
+      withCi(aa, formatPercent),
+      `**${withCi(capacity, formatPercent)}**`,
+    ])
+    targets.push(
+      judge({
+        name: `${pair.name.split(',')[0]}: >= ${formatPercent(FRAMEWORK_TARGET)} of the bare framework`,
+        estimate: capacity,
+        limit: FRAMEWORK_TARGET,
+        better: 'higher',
+        neutral: 1,
+        control: aa,
+        format: formatPercent,
+      }),
+    )
+    const spread = spreadOf(aa, 1)
+    if (spread > RESOLUTION)
+      warnings.push(
+        `${pair.name}: the A/A control strays ±${(spread * 100).toFixed(1)}% from 100%, more than ${RESOLUTION * 100}%: do not trust its ratio.`,
+      )
+  }
   return {
-    title: '6. What each HTTP middleware adds to its framework (`frameworks`)',
+    title: '6. Each HTTP middleware against its framework (`frameworks`)',
     intro: [
       'Each framework of `@portcullis/http` bare and with `authMiddleware` plus a `requireAuth({ scopes })` guard,',
       'the same route answering the same JSON, one cached HS256 bearer token on every request, called in one',
       'process without sockets (Hono `app.fetch`, Fastify `inject`, a Next route handler with a `NextRequest`,',
-      'Express with a real `IncomingMessage` and `ServerResponse`). In each of',
-      `${options.rounds} rounds every framework runs ${options.chunk} requests (times its weight) bare and protected,`,
-      `the order flipping each round, after a ${options.warmup}-request warm-up; CPU time per request`,
-      '(`process.cpuUsage()`), the ratio taken per round and its median (interquartile range in brackets).',
-      'No target: this is what the middleware costs, without the HTTP server a real request also pays for.',
+      'Express with a real `IncomingMessage` and `ServerResponse`). Per framework, bare, bare again (the A/A',
+      `control) and protected run in ${options.cycles} palindromic cycles of ~${options.slotMs} ms slots; CPU time per request`,
+      '(`process.cpuUsage()`), and capacity (bare CPU / protected CPU) per cycle: median [95% CI]. Without the',
+      'HTTP server a real request also pays for, so this reads lower than a served request would.',
     ].join(' '),
-    header: ['Framework, how it was called', 'bare', 'with auth', 'added', 'ratio'],
+    header: ['Framework, how it was called', 'bare', 'with auth', 'A/A', 'capacity vs bare [95% CI]'],
     rows,
-    targets: [],
+    targets,
+    warnings,
   }
 }

@@ -1,31 +1,25 @@
 import { createPublicKey } from 'node:crypto'
 import { exportJWK, generateKeyPair } from 'jose'
-import {
-  checkServer,
-  type LoadResult,
-  load,
-  profileServer,
-  type RunningServer,
-  startServer,
-} from './http/load.js'
+import { type Estimate, inverse, ratioCi, spreadOf } from './ci.js'
+import { type Client, keepAliveClient } from './http/client.js'
+import { checkServer, profileServer, type RunningServer, startServer, timedLoad } from './http/load.js'
 import type { ServerKeys } from './http/peers.js'
-import { bareOf, peersOf, SCENARIOS, type Scenario } from './http/scenarios.js'
+import { bareOf, controlOf, peersOf, SCENARIOS, type Scenario } from './http/scenarios.js'
+import { RESOLUTION } from './micro.js'
+import { type CycleCosts, type PalindromeOptions, palindromic, type Variant } from './palindrome.js'
 import { renderFrames } from './profile.js'
-import type { Section, Target } from './report.js'
-import { formatPercent, median, quartiles } from './stats.js'
+import type { Section } from './report.js'
+import { formatPercent, formatRatio, median } from './stats.js'
 import { signToken } from './tokens.js'
+import { judge, notMeasured, type Target, withCi } from './verdict.js'
 
-export interface HttpOptions {
-  readonly rounds: number
-  readonly seconds: number
-  /** Requests each server answers before it is measured. */
-  readonly warmupRequests: number
+export interface HttpOptions extends PalindromeOptions {
   readonly connections: number
   /** Profile a server whose target was missed. */
   readonly profile: boolean
 }
 
-export const THROUGHPUT_TARGET = 0.95
+export const THROUGHPUT_TARGET = 0.97
 
 /** ES256 keys for every server, and one token that all requests reuse. */
 export async function httpKeys(): Promise<{ keys: ServerKeys; token: string }> {
@@ -44,125 +38,131 @@ export async function httpKeys(): Promise<{ keys: ServerKeys; token: string }> {
   return { keys: { publicJwk, publicPem }, token }
 }
 
-type Metric = 'wall' | 'cpu'
+const FRAMEWORKS = { yoga: 'GraphQL Yoga', trpc: 'tRPC' } as const
 
 /**
- * Section 2: throughput of each server on loopback, as ratios to the bare server of its framework,
- * each measured between two runs of the bare server, in fresh processes every round (see `intro`).
+ * One framework's servers, each in its own process, timed in palindromic cycles: server CPU
+ * microseconds per request, per cycle. Every server is checked before timing and after, and every
+ * timed answer is compared with the body it gave then.
+ */
+async function timeFramework(
+  framework: Scenario['framework'],
+  keys: ServerKeys,
+  token: string,
+  options: HttpOptions,
+): Promise<CycleCosts> {
+  const servers: RunningServer[] = []
+  const clients: Client[] = []
+  try {
+    const variants: Variant[] = []
+    for (const scenario of SCENARIOS.filter((item) => item.framework === framework)) {
+      const server = await startServer(scenario, keys)
+      servers.push(server)
+      const body = await checkServer(server, token)
+      const client = keepAliveClient(server.url, { authorization: `Bearer ${token}` }, options.connections)
+      clients.push(client)
+      variants.push({
+        name: scenario.name,
+        run: (count) => timedLoad(server, client, count, body),
+        check: async () => {
+          if ((await checkServer(server, token)) !== body)
+            throw new Error(`${scenario.name}: its answer changed during the run`)
+        },
+      })
+    }
+    return await palindromic(variants, options)
+  } finally {
+    for (const client of clients) client.close()
+    await Promise.all(servers.map((server) => server.stop()))
+  }
+}
+
+/**
+ * Section 2: each server's capacity (requests per CPU-second of its own process) as a ratio to the
+ * bare server of its framework, from palindromic cycles in which every server of the framework is
+ * kept equally warm, with a second bare process as the A/A control.
  */
 export async function runHttp(options: HttpOptions): Promise<Section> {
   const { keys, token } = await httpKeys()
-  const servers = new Map<Scenario, RunningServer>()
-  const samples = {
-    wall: new Map<string, number[]>(SCENARIOS.map((scenario) => [scenario.name, []])),
-    cpu: new Map<string, number[]>(SCENARIOS.map((scenario) => [scenario.name, []])),
-  }
-  const pairs = {
-    wall: new Map<string, number[]>(SCENARIOS.map((scenario) => [scenario.name, []])),
-    cpu: new Map<string, number[]>(SCENARIOS.map((scenario) => [scenario.name, []])),
-  }
-  let failures = 0
-  const measure = async (scenario: Scenario) => {
-    const result = await load(servers.get(scenario)!, token, options.seconds, options.connections)
-    failures += result.failures
-    samples.wall.get(scenario.name)!.push(result.requestsPerSecond)
-    samples.cpu.get(scenario.name)!.push(result.requestsPerCpuSecond)
-    return result
-  }
-  const compared = SCENARIOS.filter((scenario) => bareOf(scenario) !== scenario)
-  try {
-    for (const scenario of SCENARIOS) {
-      const server = await startServer(scenario, keys)
-      servers.set(scenario, server)
-      await checkServer(server, token)
-      // By request count: a server is measured once its code is optimized, whatever its speed.
-      await load(server, token, { requests: options.warmupRequests }, options.connections)
-    }
-    for (let round = 0; round < options.rounds; round++) {
-      for (const framework of ['yoga', 'trpc'] as const) {
-        // bare, A, bare, B, bare...: each scenario sits between two runs of its bare server.
-        const order = compared.filter((scenario) => scenario.framework === framework)
-        let before = await measure(bareOf(order[0]!))
-        for (let index = 0; index < order.length; index++) {
-          const scenario = order[(index + round) % order.length]!
-          const own = await measure(scenario)
-          const after = await measure(bareOf(scenario))
-          for (const metric of ['wall', 'cpu'] as const) {
-            const value = (result: LoadResult) =>
-              metric === 'wall' ? result.requestsPerSecond : result.requestsPerCpuSecond
-            pairs[metric].get(scenario.name)!.push(value(own) / ((value(before) + value(after)) / 2))
-          }
-          before = after
-        }
-      }
-    }
-  } finally {
-    await Promise.all([...servers.values()].map((server) => server.stop()))
-  }
+  const costs: CycleCosts = new Map()
+  for (const framework of ['yoga', 'trpc'] as const)
+    for (const [name, values] of await timeFramework(framework, keys, token, options)) costs.set(name, values)
+  const cost = (scenario: Scenario) => costs.get(scenario.name)!
+  /** Capacity of a scenario relative to its bare server: bare CPU per request / its own. */
+  const capacity = (scenario: Scenario): Estimate => inverse(ratioCi(cost(scenario), cost(bareOf(scenario))))
 
-  const ratio = (scenario: Scenario, metric: Metric) => median(pairs[metric].get(scenario.name)!)
-  const spread = (scenario: Scenario) => {
-    const [low, high] = quartiles(pairs.cpu.get(scenario.name)!)
-    return `${formatPercent(low)}–${formatPercent(high)}`
-  }
   const rows = SCENARIOS.map((scenario) => [
-    scenario.framework === 'yoga' ? 'GraphQL Yoga' : 'tRPC',
+    FRAMEWORKS[scenario.framework],
     scenario.ours ? `**${scenario.name}**` : scenario.floor ? `_${scenario.name}_` : scenario.name,
-    median(samples.cpu.get(scenario.name)!).toFixed(0),
-    bareOf(scenario) !== scenario
-      ? `**${formatPercent(ratio(scenario, 'cpu'))}** (${spread(scenario)})`
-      : '100%',
-    median(samples.wall.get(scenario.name)!).toFixed(0),
-    bareOf(scenario) !== scenario ? formatPercent(ratio(scenario, 'wall')) : '100%',
+    `${median(cost(scenario)).toFixed(1)} µs`,
+    bareOf(scenario) === scenario ? '100%' : withCi(capacity(scenario), formatPercent),
   ])
 
   const targets: Target[] = []
+  const warnings: string[] = []
   const notes: string[] = []
-  for (const ours of compared.filter((scenario) => scenario.ours)) {
-    const own = ratio(ours, 'cpu')
-    const peers = peersOf(ours)
-    const best = Math.max(...peers.map((peer) => ratio(peer, 'cpu')))
-    const met = own >= THROUGHPUT_TARGET && own > best
-    targets.push({
-      name: `${ours.name}: >= ${formatPercent(THROUGHPUT_TARGET)} of bare and faster than every peer`,
-      met,
-      measured: `${formatPercent(own)} of bare (wall clock ${formatPercent(ratio(ours, 'wall'))}); best peer ${formatPercent(best)}`,
+  for (const framework of ['yoga', 'trpc'] as const) {
+    const control = capacity(controlOf(SCENARIOS.find((item) => item.framework === framework)!))
+    const spread = spreadOf(control, 1)
+    if (spread > RESOLUTION)
+      warnings.push(
+        `${FRAMEWORKS[framework]}: the A/A control (two processes of the bare server) strays ±${(spread * 100).toFixed(1)}% from 100%, more than the ${RESOLUTION * 100}% this bench must resolve: do not trust this run's ${FRAMEWORKS[framework]} ratios.`,
+      )
+    const ours = SCENARIOS.find((item) => item.framework === framework && item.ours)
+    const label = framework === 'yoga' ? 'Yoga + useAuth' : 'tRPC + @portcullis/trpc'
+    if (!ours) {
+      targets.push(notMeasured(`${label}: >= ${formatPercent(THROUGHPUT_TARGET)} of bare`, 'adapter missing'))
+      continue
+    }
+    const own = judge({
+      name: `${ours.name}: >= ${formatPercent(THROUGHPUT_TARGET)} of bare (capacity)`,
+      estimate: capacity(ours),
+      limit: THROUGHPUT_TARGET,
+      better: 'higher',
+      neutral: 1,
+      control,
+      format: formatPercent,
     })
-    if (!met && options.profile) {
-      const frames = await profileServer(ours, keys, token, Math.max(options.seconds, 3))
+    targets.push(own)
+    // Against each peer: its CPU per request over ours, per cycle (> 1: ours is cheaper). The closest peer decides.
+    const closest = peersOf(ours)
+      .map((peer) => ({ peer, estimate: ratioCi(cost(peer), cost(ours)) }))
+      .sort((a, b) => a.estimate.point - b.estimate.point)[0]
+    if (closest)
+      targets.push(
+        judge({
+          name: `${ours.name}: faster than every peer (closest: ${closest.peer.name})`,
+          estimate: closest.estimate,
+          limit: 1,
+          better: 'higher',
+          neutral: 1,
+          format: (value) => `${formatRatio(value)} cheaper`,
+        }),
+      )
+    if (own.verdict !== 'met' && options.profile) {
+      const frames = await profileServer(ours, keys, token, 3)
       notes.push(renderFrames(`${ours.name} server under load`, frames))
     }
   }
-  for (const framework of ['yoga', 'trpc'] as const)
-    if (!SCENARIOS.some((scenario) => scenario.ours && scenario.framework === framework))
-      targets.push({
-        name: `${framework === 'yoga' ? 'Yoga + useAuth' : 'tRPC + @portcullis/trpc'}: >= ${formatPercent(THROUGHPUT_TARGET)} of bare and faster than every peer`,
-        met: undefined,
-        measured: 'adapter missing from this build',
-      })
-  if (SCENARIOS.every((scenario) => !scenario.ours))
-    notes.push('The Portcullis adapters were not available in this build, so only the peers were measured.')
-  if (failures > 0)
-    notes.push(`**${failures} requests failed** (errors, timeouts or non-2xx) during the runs.`)
 
   return {
-    title: '2. HTTP on loopback (autocannon)',
+    title: '2. HTTP on loopback',
     intro: [
-      `Each server runs in its own process on 127.0.0.1; autocannon (${options.connections} connections) loads one`,
-      'at a time. Every request carries the same ES256 bearer token, as real clients do. Each server is checked',
-      'to answer the token with its subject and (when it authenticates) to refuse a request without one, then',
-      `answers ${options.warmupRequests.toLocaleString('en')} requests before it is measured, so that its code is optimized. The machine's speed`,
-      `drifts by tens of percent over seconds (other tenants), so each server is measured for ${options.seconds} s between two`,
-      'runs of the bare server of its framework, the order rotating, and "vs bare" is the median over',
-      `${options.rounds} rounds of the ratio to the mean of the two bare runs around it (in brackets: the interquartile`,
-      "range). **Capacity** is requests served per second of the server process's own CPU time",
-      '(`process.cpuUsage()` before and after each run): what the server could do on a core of its own. The',
-      'wall-clock req/s is shown too, but on a shared 2-core machine it swings with the neighbours. Targets are',
-      'judged on capacity.',
+      `Each server runs in its own process on 127.0.0.1 and is loaded from the bench process over ${options.connections} keep-alive`,
+      'connections (opened once, so no slot pays for connecting), one server at a time, every request carrying the same ES256 bearer token, as real clients do. The',
+      "figure is **server CPU time per request** (`process.cpuUsage()` of the server's process around each",
+      "slot): the server's capacity on a core of its own, which does not depend on what the neighbours do.",
+      'One framework at a time, all its servers (a second bare process among them: the A/A control) are warmed',
+      `up for ${options.warmupMs} ms, calibrated to slots of ~${options.slotMs} ms, run through one untimed cycle, then timed in`,
+      `${options.cycles} palindromic cycles (A B C … C B A): every server works and idles alike, so none reads dearer`,
+      'for having waited. "vs bare" is capacity (bare CPU per request / its own) per cycle: median [95% CI].',
+      'Every server is checked before timing and after (the subject for a token, a refusal without one), and',
+      'every timed answer must equal the body it gave then, or the run stops.',
     ].join(' '),
-    header: ['Framework', 'Server', 'Capacity (req/CPU-s)', 'Capacity vs bare', 'Wall req/s', 'Wall vs bare'],
+    header: ['Framework', 'Server', 'CPU per request (median cycle)', 'Capacity vs bare [95% CI]'],
     rows,
     targets,
+    warnings,
     notes,
   }
 }

@@ -55,12 +55,12 @@ export async function runMemory(count: number, max: number): Promise<Section> {
     targets: [
       {
         name: 'Cache entries within the configured bound',
-        met: bounded,
+        verdict: bounded ? 'met' : 'missed',
         measured: `${report.entries} of ${report.max}`,
       },
       {
         name: `Heap flat once the cache is full (growth <= ${GROWTH_ALLOWANCE * 100}% of the full cache)`,
-        met: flat,
+        verdict: flat ? 'met' : 'missed',
         measured: `${formatBytes(growth)} vs ${formatBytes(cacheHeap)}`,
       },
     ],

@@ -1,10 +1,6 @@
-/** A target from issue 7, and whether this run met it. */
-export interface Target {
-  readonly name: string
-  /** `undefined` when the code under test is missing from this build. */
-  readonly met: boolean | undefined
-  readonly measured: string
-}
+import type { Target, Verdict } from './verdict.js'
+
+export type { Target } from './verdict.js'
 
 /** One section of the report: a table, the targets it decides, and notes. */
 export interface Section {
@@ -14,6 +10,8 @@ export interface Section {
   readonly rows: readonly (readonly string[])[]
   readonly targets: readonly Target[]
   readonly notes?: readonly string[]
+  /** Reasons not to trust this section's numbers (an A/A control too wide, an impossible ratio). */
+  readonly warnings?: readonly string[]
 }
 
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -21,18 +19,25 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
 }
 
-export const verdict = (met: boolean | undefined): string =>
-  met === undefined ? 'not measured' : met ? 'met' : '**not met**'
+const VERDICTS: Record<Verdict, string> = {
+  met: 'met',
+  missed: '**missed**',
+  inconclusive: '_inconclusive_',
+  'not measured': 'not measured',
+}
+
+export const verdict = (value: Verdict): string => VERDICTS[value]
 
 export function renderSection(section: Section): string {
   const parts = [`## ${section.title}`, section.intro, markdownTable(section.header, section.rows)]
   if (section.targets.length > 0)
     parts.push(
       markdownTable(
-        ['Target', 'Measured', 'Verdict'],
-        section.targets.map((target) => [target.name, target.measured, verdict(target.met)]),
+        ['Target', 'Measured [95% CI]; A/A control', 'Verdict'],
+        section.targets.map((target) => [target.name, target.measured, verdict(target.verdict)]),
       ),
     )
+  for (const warning of section.warnings ?? []) parts.push(`> **Warning:** ${warning}`)
   if (section.notes?.length) parts.push(section.notes.join('\n\n'))
   return parts.join('\n\n')
 }

@@ -17,8 +17,6 @@ export type Call = () => Promise<string>
 /** A framework bare and the same framework with the middleware and a guard, answering the same route. */
 export interface Pair {
   readonly name: string
-  /** Requests per turn relative to the others: cheap calls get longer turns, so every turn is ~equal. */
-  readonly weight: number
   readonly bare: Call
   readonly protected: Call
   /** Closes what the pair opened. */
@@ -113,32 +111,27 @@ export async function frameworkPairs(): Promise<Pair[]> {
   return [
     {
       name: 'Hono, `app.fetch(new Request(...))`',
-      weight: 1,
       bare: async () => (await honoBare.fetch(new Request(url, { headers }))).text(),
       protected: async () => (await hono.fetch(new Request(url, { headers }))).text(),
     },
     {
       name: 'Fastify 5, `app.inject(...)`',
-      weight: 0.5,
       bare: async () => (await fastifyBare.inject({ url: '/reports', headers })).body,
       protected: async () => (await fastify.inject({ url: '/reports', headers })).body,
       close: () => Promise.all([fastifyBare.close(), fastify.close()]),
     },
     {
       name: 'Next route handler, called with a `NextRequest`',
-      weight: 1,
       bare: async () => (await nextBare(new NextRequest(url, { headers }), context)).text(),
       protected: async () => (await nextGet(new NextRequest(url, { headers }), context)).text(),
     },
     {
       name: 'Express 5 app, on an `IncomingMessage` (no socket)',
-      weight: 1,
       bare: nodeCall(authorization, (req, res) => expressBare(req, res)),
       protected: nodeCall(authorization, (req, res) => expressApp(req, res)),
     },
     {
       name: 'Express middleware and guard alone, on an `IncomingMessage`',
-      weight: 4,
       bare: alone(false),
       protected: alone(true),
     },

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { type Frame, topFrames } from '../profile.js'
+import type { Client } from './client.js'
 import type { ServerKeys } from './peers.js'
 import { REQUESTS, type Scenario } from './scenarios.js'
 
@@ -52,8 +53,11 @@ export async function startServer(
   }
 }
 
-/** Checks that a server answers the token with its subject, and an authenticating one refuses no token. */
-export async function checkServer(server: RunningServer, token: string): Promise<void> {
+/**
+ * Checks that a server answers the token with its subject, and an authenticating one refuses no token.
+ * Resolves to the exact body, which every timed request must then match.
+ */
+export async function checkServer(server: RunningServer, token: string): Promise<string> {
   const { expect: subject, anonymous } = REQUESTS[server.scenario.framework]
   const response = await fetch(server.url, { headers: { authorization: `Bearer ${token}` } })
   const body = await response.text()
@@ -64,24 +68,27 @@ export async function checkServer(server: RunningServer, token: string): Promise
     const refused = await (await fetch(server.url)).text()
     if (refused.includes(subject)) throw new Error(`${server.scenario.name}: answered without a token`)
   }
+  return body
 }
 
 export interface LoadResult {
-  readonly requestsPerSecond: number
-  /** Requests served per second of the server's own CPU time: its capacity, whatever the neighbours do. */
-  readonly requestsPerCpuSecond: number
+  readonly requests: number
+  /** CPU microseconds the server process spent during the run. */
+  readonly cpu: number
+  /** Errors, timeouts, non-2xx answers and bodies other than `expectBody`. */
   readonly failures: number
 }
 
 /**
  * One bounded autocannon run against `server`, the same token on every request: for `seconds`, or
- * for a number of requests (`{ requests }`, used to warm a server up to a steady JIT state).
+ * for a number of requests (`{ requests }`). With `expectBody`, every answer is compared with it.
  */
 export async function load(
   server: RunningServer,
   token: string,
   length: number | { requests: number },
   connections = 10,
+  expectBody?: string,
 ): Promise<LoadResult> {
   const before = await server.cpu()
   const result = await autocannon({
@@ -89,13 +96,33 @@ export async function load(
     connections,
     ...(typeof length === 'number' ? { duration: length } : { amount: length.requests }),
     headers: { authorization: `Bearer ${token}` },
+    ...(expectBody === undefined ? {} : { expectBody }),
   })
-  const cpuSeconds = ((await server.cpu()) - before) / 1e6
   return {
-    requestsPerSecond: result.requests.average,
-    requestsPerCpuSecond: result.requests.total / cpuSeconds,
-    failures: result.errors + result.timeouts + result.non2xx,
+    requests: result.requests.total,
+    cpu: (await server.cpu()) - before,
+    failures: result.errors + result.timeouts + result.non2xx + result.mismatches,
   }
+}
+
+/**
+ * `count` requests to `server` through `client`, every answer compared with `expectBody`: the CPU
+ * microseconds the server spent on them. Throws on any failure, so that a wrong answer is never timed.
+ */
+export async function timedLoad(
+  server: RunningServer,
+  client: Client,
+  count: number,
+  expectBody: string,
+): Promise<number> {
+  const before = await server.cpu()
+  const failures = await client.run(count, expectBody)
+  const cpu = (await server.cpu()) - before
+  if (failures > 0)
+    throw new Error(
+      `${server.scenario.name}: ${failures} of ${count} requests failed or answered another body; not timing it`,
+    )
+  return cpu
 }
 
 /** Runs a server under `node --cpu-prof`, loads it for `seconds`, and returns its top frames. */

@@ -26,6 +26,8 @@ export interface Scenario {
    * with no token work at all. Not a peer; it shows how close to bare any auth layer can get.
    */
   readonly floor?: boolean
+  /** The A/A control: a second process of the bare server, timed like any other variant. */
+  readonly control?: boolean
   readonly create: (keys: ServerKeys) => Server | Promise<Server>
   /** The Yoga app itself, for the in-process measurement (Yoga scenarios only). */
   readonly app?: (keys: ServerKeys) => AnyYoga | Promise<AnyYoga>
@@ -33,6 +35,15 @@ export interface Scenario {
 
 export const SCENARIOS: readonly Scenario[] = [
   { name: 'Yoga bare', framework: 'yoga', auth: false, ours: false, create: served(yogaBare), app: yogaBare },
+  {
+    name: 'Yoga bare (A/A)',
+    framework: 'yoga',
+    auth: false,
+    ours: false,
+    control: true,
+    create: served(yogaBare),
+    app: yogaBare,
+  },
   {
     name: 'Yoga + empty async plugin (floor)',
     framework: 'yoga',
@@ -67,6 +78,7 @@ export const SCENARIOS: readonly Scenario[] = [
     app: yogaGenericAuth,
   },
   { name: 'tRPC bare', framework: 'trpc', auth: false, ours: false, create: trpcBare },
+  { name: 'tRPC bare (A/A)', framework: 'trpc', auth: false, ours: false, control: true, create: trpcBare },
   {
     name: 'tRPC + empty middleware (floor)',
     framework: 'trpc',
@@ -87,7 +99,13 @@ export const REQUESTS = {
 
 /** The bare server a scenario is compared with. */
 export const bareOf = (scenario: Scenario): Scenario =>
-  SCENARIOS.find((item) => item.framework === scenario.framework && !item.auth && !item.floor)!
+  SCENARIOS.find(
+    (item) => item.framework === scenario.framework && !item.auth && !item.floor && !item.control,
+  )!
+
+/** The A/A control of a scenario's framework: a second process of its bare server. */
+export const controlOf = (scenario: Scenario): Scenario =>
+  SCENARIOS.find((item) => item.framework === scenario.framework && item.control)!
 
 /** The auth layers Portcullis is compared with. */
 export const peersOf = (scenario: Scenario): Scenario[] =>
