@@ -24,7 +24,12 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
+    ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     typecheck: { enabled: false },

@@ -31,7 +31,7 @@ async function wallMs(variant: Variant, count: number): Promise<number> {
 }
 
 /**
- * Times `variants` in palindromic cycles (A B C C B A, then again): a drift of the machine's speed
+ * Times `variants` in palindromic cycles (A B C C B A, then B C A A C B, ...): a drift of the machine's speed
  * that is linear over a cycle slows every variant of that cycle alike, so per-cycle ratios cancel it.
  * Every variant is warmed up, calibrated to slots of equal length (so each idles as long as the others
  * between its slots) and run through one untimed cycle before timing starts, so none is colder than
@@ -49,8 +49,9 @@ export async function palindromic(
     let spent = 0
     let last = await wallMs(variant, count)
     spent += last
-    while (spent < options.warmupMs) {
-      if (last < options.warmupMs / 4) count *= 2
+    // Bounded: at most 64 warm-up runs, and the count stops doubling at 2^24 units.
+    for (let runs = 1; spent < options.warmupMs && runs < 64; runs++) {
+      if (last < options.warmupMs / 4 && count < 2 ** 24) count *= 2
       last = await wallMs(variant, count)
       spent += last
     }
@@ -59,9 +60,13 @@ export async function palindromic(
       Math.max(options.minCount ?? 1, Math.round((count * options.slotMs) / Math.max(last, 0.001))),
     )
   }
-  const order = [...variants, ...[...variants].reverse()]
   const costs: CycleCosts = new Map(variants.map((variant) => [variant.name, []]))
   for (let cycle = -1; cycle < options.cycles; cycle++) {
+    // Each cycle starts one variant further on (A B C C B A, B C A A C B, ...): no variant always sits at
+    // the seam where it runs twice in a row across two cycles, or always first after a check.
+    const start = (cycle + 1) % variants.length
+    const forward = variants.map((_, index) => variants[(index + start) % variants.length]!)
+    const order = [...forward, ...[...forward].reverse()]
     const spent = new Map<Variant, number>(variants.map((variant) => [variant, 0]))
     for (const variant of order)
       spent.set(variant, spent.get(variant)! + (await variant.run(counts.get(variant)!)))
