@@ -30,8 +30,9 @@ const load = loadavg()[0]!
 
 async function section(name: string, run: () => Promise<Section>): Promise<void> {
   if (!wanted(name)) return
+  const begun = Date.now()
   const result = await run()
-  console.log(`\n${renderSection(result)}\n`)
+  console.log(`\n${renderSection(result)}\n\n(${name}: ${((Date.now() - begun) / 1000).toFixed(0)} s)`)
   sections.push(result)
 }
 

@@ -1,0 +1,83 @@
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { keepAliveClient } from '../../src/http/client.js'
+import type { RunningServer } from '../../src/http/load.js'
+import { timedLoad } from '../../src/http/load.js'
+import type { Scenario } from '../../src/http/scenarios.js'
+
+/** A loopback server that answers `{"me":"alice"}`, except from request `breakAt` on; counts sockets. */
+async function serve(breakAt = Number.POSITIVE_INFINITY) {
+  let requests = 0
+  let sockets = 0
+  const server = createServer((req, res) => {
+    requests++
+    if (requests >= breakAt) res.writeHead(401).end('{"error":"token_expired"}')
+    else res.end(req.headers.authorization === 'Bearer t' ? '{"me":"alice"}' : '{"me":"anonymous"}')
+  })
+  server.on('connection', () => sockets++)
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  onTestFinished(() => new Promise<void>((done) => server.close(() => done())))
+  onTestFinished(() => server.closeAllConnections())
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`
+  return { url, requests: () => requests, sockets: () => sockets }
+}
+
+/** The server as the bench's timing sees it: its CPU time is this process's. */
+const running = (url: string): RunningServer => ({
+  scenario: { name: 'Yoga bare', framework: 'yoga', auth: false, ours: false } as Scenario,
+  url,
+  cpu: async () => {
+    const { user, system } = process.cpuUsage()
+    return user + system
+  },
+  stop: async () => {},
+})
+
+describe('keepAliveClient', () => {
+  it('sends exactly the requests asked for, over sockets opened once and reused by every run', async () => {
+    const server = await serve()
+    const client = keepAliveClient(server.url, { authorization: 'Bearer t' }, 4)
+    onTestFinished(() => client.close())
+    expect(await client.run(50, '{"me":"alice"}')).toBe(0)
+    expect(await client.run(50, '{"me":"alice"}')).toBe(0)
+    expect(server.requests()).toBe(100)
+    expect(server.sockets()).toBe(4)
+  })
+
+  it('counts every answer whose body or status differs from the one expected', async () => {
+    const server = await serve(11)
+    const client = keepAliveClient(server.url, { authorization: 'Bearer t' }, 2)
+    onTestFinished(() => client.close())
+    expect(await client.run(30, '{"me":"alice"}')).toBe(20)
+  })
+})
+
+describe('timedLoad', () => {
+  it('returns the CPU time of requests that all answered the expected body', async () => {
+    const server = await serve()
+    const client = keepAliveClient(server.url, { authorization: 'Bearer t' }, 2)
+    onTestFinished(() => client.close())
+    expect(await timedLoad(running(server.url), client, 20, '{"me":"alice"}')).toBeGreaterThan(0)
+  })
+
+  it('refuses to time a server that starts answering another body or status', async () => {
+    const server = await serve(15)
+    const client = keepAliveClient(server.url, { authorization: 'Bearer t' }, 2)
+    onTestFinished(() => client.close())
+    await expect(timedLoad(running(server.url), client, 20, '{"me":"alice"}')).rejects.toThrow(
+      'Yoga bare: 6 of 20 requests failed or answered another body; not timing it',
+    )
+  })
+
+  it('refuses a server that answers 200 with the anonymous body (the token ignored)', async () => {
+    const server = await serve()
+    const client = keepAliveClient(server.url, {}, 2)
+    onTestFinished(() => client.close())
+    await expect(timedLoad(running(server.url), client, 10, '{"me":"alice"}')).rejects.toThrow(
+      'not timing it',
+    )
+  })
+})
