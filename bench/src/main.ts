@@ -42,7 +42,7 @@ await section('micro', () =>
 await section('http', () =>
   runHttp({
     ...cycles(
-      { cycles: 12, slotMs: 200, warmupMs: 2500, firstCount: 200 },
+      { cycles: 12, slotMs: 200, warmupMs: 2000, firstCount: 200 },
       { cycles: 6, slotMs: 40, warmupMs: 300, firstCount: 100 },
     ),
     connections: 10,
