@@ -96,7 +96,14 @@ console.log(
   `\n${count('met')} of ${targets.length} targets met in ${seconds} s (load average ${load.toFixed(1)} at the start)`,
 )
 
-const analysis = (await readFile(new URL('../analysis.md', import.meta.url), 'utf8')).trim()
-const markdown = `${[summary, ...sections.map(renderSection), analysis].join('\n\n')}\n`
+// The method and older findings, then the findings on the miss path and the cached path when written.
+const analyses: string[] = []
+for (const name of ['analysis.md', 'analysis-miss.md', 'analysis-cached.md'])
+  try {
+    analyses.push((await readFile(new URL(`../${name}`, import.meta.url), 'utf8')).trim())
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+const markdown = `${[summary, ...sections.map(renderSection), ...analyses].join('\n\n')}\n`
 if (!quick && !only) await writeFile(new URL('../RESULTS.md', import.meta.url), markdown)
 console.log(quick || only ? '(RESULTS.md is written only by a full run)' : 'Wrote bench/RESULTS.md')
