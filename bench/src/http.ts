@@ -55,9 +55,12 @@ async function timeFramework(
   const clients: Client[] = []
   try {
     const variants: Variant[] = []
-    for (const scenario of SCENARIOS.filter((item) => item.framework === framework)) {
-      const server = await startServer(scenario, keys)
-      servers.push(server)
+    const scenarios = SCENARIOS.filter((item) => item.framework === framework)
+    // Started side by side (start-up is not timed); each is pushed as soon as it listens, so that the
+    // finally block stops every one that started, even when another failed to.
+    await Promise.all(scenarios.map(async (scenario) => servers.push(await startServer(scenario, keys))))
+    for (const scenario of scenarios) {
+      const server = servers.find((item) => item.scenario === scenario)!
       const body = await checkServer(server, token)
       const client = keepAliveClient(server.url, { authorization: `Bearer ${token}` }, options.connections)
       clients.push(client)
@@ -139,7 +142,8 @@ export async function runHttp(options: HttpOptions): Promise<Section> {
           format: (value) => `${formatRatio(value)} cheaper`,
         }),
       )
-    if (own.verdict !== 'met' && options.profile) {
+    // A missed target is profiled; an inconclusive one is not (the run could not tell, a profile would not either).
+    if (own.verdict === 'missed' && options.profile) {
       const frames = await profileServer(ours, keys, token, 3)
       notes.push(renderFrames(`${ours.name} server under load`, frames))
     }
