@@ -14,7 +14,9 @@ import {
 import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
+import type { McpAuthInfo } from '@portcullis/http/express'
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it, onTestFinished } from 'vitest'
 import { type AuthorizationServer, clients, startAuthorizationServer } from '../src/authorization-server.js'
 import { mcpApp } from '../src/server.js'
 
@@ -120,6 +122,7 @@ describe('an MCP server protected by Portcullis', () => {
       scopes: ['reports:read'],
     })
     expect(statuses[0]).toBe(401) // the client started without a token
+    expectTypeOf<McpAuthInfo>().toExtend<AuthInfo>() // req.auth is what the SDK's transport reads
     expect(statuses.slice(1).every((status) => status === 200 || status === 202 || status === 405)).toBe(true)
   })
 
