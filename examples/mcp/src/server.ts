@@ -40,7 +40,8 @@ export function mcpApp(options: { issuer: string; resource: string }): Express {
     sources: [bearer()], // MCP sends tokens in the Authorization header, never in cookies
     resource: { resource: options.resource, scopesSupported: ['reports:read', 'reports:write'] },
   })
-  const app = createMcpExpressApp() // the SDK's: DNS-rebinding protection on loopback, express.json()
+  // The SDK's Express app: express.json(), and only requests for this server's host name (DNS rebinding)
+  const app = createMcpExpressApp({ allowedHosts: [new URL(options.resource).hostname] })
   app.use(resourceMetadata(auth)) // GET /.well-known/oauth-protected-resource/mcp, public
   const guard = requireMcpAuth({ scopes: ['reports:read'], toolScopes: { delete_report: ['reports:write'] } })
   app.post('/mcp', authMiddleware(auth), guard, async (req, res) => {

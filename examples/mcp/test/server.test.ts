@@ -4,7 +4,7 @@
  * MCP SDK's own client, whose auth machinery finds the authorization server from the 401 alone.
  */
 import { once } from 'node:events'
-import { createServer } from 'node:http'
+import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   discoverAuthorizationServerMetadata,
@@ -188,5 +188,16 @@ describe('an MCP server protected by Portcullis', () => {
     expect(response.status).toBe(400)
     expect(response.headers.get('www-authenticate')).toContain('error="invalid_request"')
     expect(await response.json()).toMatchObject({ error: 'token_malformed' })
+  })
+  it('refuses a request naming another host (DNS rebinding), before reading its token', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(resource, { method: 'POST', headers: { host: 'attacker.example' } }, (res) => {
+        res.resume()
+        resolve(res.statusCode!)
+      })
+      req.on('error', reject)
+      req.end(rpc('tools/list'))
+    })
+    expect(status).toBe(403)
   })
 })
