@@ -45,9 +45,6 @@ export interface McpAuthOptions extends RequireAuthOptions {
   toolScopes?: Readonly<Record<string, readonly string[]>>
 }
 
-// authInfo object -> the identity it was made from: a handler gets the identity the verifier
-// concluded, never one another layer wrote into `extra`.
-const identities = new WeakMap<object, Identity<unknown>>()
 const readBearer = bearer()
 
 /**
@@ -61,8 +58,7 @@ const readBearer = bearer()
  * })
  */
 export function mcpIdentity(authInfo: object | undefined): RequestIdentity {
-  if (authInfo === undefined) return null
-  return (identities.get(authInfo) as RequestIdentity | undefined) ?? null
+  return authInfo === undefined ? null : (VerifiedAuthInfo.identityOf(authInfo) as RequestIdentity)
 }
 
 function toolRules(toolScopes: McpAuthOptions['toolScopes'], base: Rule): Map<string, Rule> {
@@ -118,28 +114,45 @@ function reject(res: ServerResponse, error: AuthError): void {
   res.writeHead(answer.status, answer.headers).end(answer.body)
 }
 
-function authInfoOf(token: string, identity: Identity<unknown>, resource: string | undefined): McpAuthInfo {
-  const payload = identity.payload as { client_id?: unknown; azp?: unknown }
-  const clientId =
-    typeof payload.client_id === 'string'
-      ? payload.client_id
-      : typeof payload.azp === 'string'
-        ? payload.azp
-        : ''
-  const info: McpAuthInfo = {
-    token,
-    clientId,
-    scopes: [...identity.scopes],
-    extra: {
+/**
+ * The auth info of a request that passed. The identity rides in a private field: a handler gets the
+ * identity the verifier concluded, never one another layer wrote into an object of the same shape
+ * (and, unlike a WeakMap entry, it costs the garbage collector nothing).
+ */
+class VerifiedAuthInfo implements McpAuthInfo {
+  readonly #identity: Identity<unknown>
+  token: string
+  clientId: string
+  scopes: string[]
+  expiresAt?: number
+  resource?: URL
+  extra: McpAuthInfo['extra']
+
+  constructor(token: string, identity: Identity<unknown>, resource: string | undefined) {
+    this.#identity = identity
+    const payload = identity.payload as { client_id?: unknown; azp?: unknown }
+    this.token = token
+    this.clientId =
+      typeof payload.client_id === 'string'
+        ? payload.client_id
+        : typeof payload.azp === 'string'
+          ? payload.azp
+          : ''
+    this.scopes = [...identity.scopes]
+    this.extra = {
       subject: identity.subject,
       issuer: identity.issuer,
       audience: [...identity.audience],
       roles: [...identity.roles],
-    },
+    }
+    if (identity.expiresAt !== undefined) this.expiresAt = Math.floor(identity.expiresAt.getTime() / 1000)
+    // A URL of its own per request: a handler that changes it changes nobody else's.
+    if (resource !== undefined && identity.audience.includes(resource)) this.resource = new URL(resource)
   }
-  if (identity.expiresAt !== undefined) info.expiresAt = Math.floor(identity.expiresAt.getTime() / 1000)
-  if (resource !== undefined && identity.audience.includes(resource)) info.resource = new URL(resource)
-  return info
+
+  static identityOf(value: object): Identity<unknown> | null {
+    return #identity in value ? (value as VerifiedAuthInfo).#identity : null
+  }
 }
 
 /**
@@ -186,8 +199,11 @@ export function requireMcpAuth(options?: McpAuthOptions): NodeMiddleware {
         }
       }
       if (error === undefined) {
-        info = authInfoOf(token as string, identity!, verdict.auth.protectedResourceMetadata()?.resource)
-        identities.set(info, identity!)
+        info = new VerifiedAuthInfo(
+          token as string,
+          identity!,
+          verdict.auth.protectedResourceMetadata()?.resource,
+        )
       }
     } catch (fault) {
       next(fault)
