@@ -20,7 +20,12 @@ export interface AuthorizationServer {
   close(): Promise<void>
 }
 
-/** Clients registered with the development server: what each may ask for. */
+/**
+ * Clients registered with the development server: what each may ask for.
+ *
+ * @example
+ * new ClientCredentialsProvider({ ...clients.reader, expectedIssuer: as.issuer }) // the MCP SDK's machine client
+ */
 export const clients = {
   /** An agent that may list reports, not delete them. */
   reader: {

@@ -31,6 +31,9 @@ function reportsServer(): McpServer {
  * An MCP server (streamable HTTP, stateless) at `<resource>`, for tokens of `issuer` issued to it:
  * RFC 9728 metadata at `/.well-known/oauth-protected-resource/mcp`, 401 without a token, 403 for a
  * tool whose scope the token lacks.
+ *
+ * @example
+ * createServer(mcpApp({ issuer: 'https://id.example.com', resource: 'https://mcp.example.com/mcp' })).listen(3000)
  */
 export function mcpApp(options: { issuer: string; resource: string }): Express {
   const auth = createAuth({
