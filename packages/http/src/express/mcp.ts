@@ -75,7 +75,7 @@ function toolRules(toolScopes: McpAuthOptions['toolScopes'], base: Rule): Map<st
     )
       throw new TypeError(`"toolScopes.${tool}" must be a non-empty array of non-empty strings`)
     // The challenge names every scope the call needs, the endpoint's too, so a client that asks for
-    // exactly those (the SDK's upscoping does) gets a token that passes both checks.
+    // exactly those (the SDK client does in its authorization-code flow) gets a token that passes both.
     const endpoint = base.mode === 'all' ? base.scopes : []
     rules.set(tool, normalizeRule({ scopes: [...new Set([...endpoint, ...scopes])] }))
   }
