@@ -8,7 +8,10 @@ import { listen, sign } from './support/fixtures.js'
 
 // The README's code runs as pasted: each ```ts block is written to a module and imported.
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!)
+const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)]
+  .map((match) => match[1]!)
+  // A block naming its file is that file of examples/ (the example's own test checks and runs it).
+  .filter((block) => !block.startsWith('// examples/'))
 const dir = new URL('./.readme-tmp/', import.meta.url)
 mkdirSync(dir, { recursive: true })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

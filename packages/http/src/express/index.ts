@@ -1,5 +1,7 @@
 import type { RequestIdentity } from '../register.js'
 
+export type { McpAuthInfo, McpAuthOptions } from './mcp.js'
+export { mcpIdentity, requireMcpAuth } from './mcp.js'
 export type { NextFunction, NodeMiddleware } from './middleware.js'
 export { authMiddleware, requireAuth } from './middleware.js'
 export { resourceMetadata } from './resource-metadata.js'
