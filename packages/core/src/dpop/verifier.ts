@@ -62,7 +62,8 @@ export function createDpopVerifier(options: NormalizedDpop, now: () => number): 
       const scheme = schemeOf(reader, headers)
       if (jkt !== undefined) {
         // RFC 9449 7.1: a bound token sent as a bearer token (or in a cookie) is not accepted.
-        if (scheme !== 'DPoP') throw binding('DPoP-bound token must be sent as "Authorization: DPoP <token>"')
+        if (scheme !== 'DPoP')
+          throw binding('DPoP-bound token must be sent with the DPoP authorization scheme')
         return jkt
       }
       if (scheme === 'DPoP') throw binding('token sent with the DPoP scheme is not DPoP-bound (no "cnf.jkt")')
