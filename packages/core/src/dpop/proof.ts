@@ -1,4 +1,4 @@
-import { calculateJwkThumbprint, compactVerify, importJWK, type JWK } from 'jose'
+import { type CryptoKey, calculateJwkThumbprint, compactVerify, importJWK, type JWK } from 'jose'
 import { AuthError } from '../errors.js'
 import { encode } from '../internal/base64url.js'
 import { parseJws } from '../internal/compact.js'
@@ -33,6 +33,41 @@ export async function accessTokenHash(text: string): Promise<string> {
   return encode(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text))))
 }
 
+// RFC 7638 3.2: the members a thumbprint covers, in its order; the key is imported from these alone.
+const REQUIRED: Record<string, readonly string[]> = {
+  EC: ['crv', 'kty', 'x', 'y'],
+  RSA: ['e', 'kty', 'n'],
+  OKP: ['crv', 'kty', 'x'],
+}
+const MAX_KEYS = 1000
+// Imported keys and their thumbprints, by alg and the canonical members: a client signs many proofs
+// with one key, and each import or digest is a thread-pool hop on Node.
+const keys = new Map<string, Promise<{ key: CryptoKey | Uint8Array; jkt: string }>>()
+
+function keyOf(jwk: JWK, alg: string): Promise<{ key: CryptoKey | Uint8Array; jkt: string }> {
+  const members = REQUIRED[jwk.kty as string]!
+  const canonical: Record<string, unknown> = {}
+  for (const member of members) {
+    const value = (jwk as Record<string, unknown>)[member]
+    if (typeof value !== 'string' || value === '') throw invalid(`header "jwk" has no "${member}"`)
+    canonical[member] = value
+  }
+  const id = `${alg} ${JSON.stringify(canonical)}`
+  let found = keys.get(id)
+  if (found === undefined) {
+    const pending = Promise.all([
+      importJWK(canonical as JWK, alg),
+      calculateJwkThumbprint(canonical as JWK, 'sha256'),
+    ]).then(([key, jkt]) => ({ key, jkt }))
+    // A key that did not import is not remembered: the next proof tries again.
+    pending.catch(() => keys.delete(id))
+    if (keys.size >= MAX_KEYS) keys.delete(keys.keys().next().value!)
+    keys.set(id, pending)
+    found = pending
+  }
+  return found
+}
+
 function publicJwkOf(value: unknown): JWK {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw invalid('header "jwk" must be a JSON Web Key')
@@ -62,6 +97,7 @@ export async function checkProof(
   jkt: string,
   options: Pick<NormalizedDpop, 'algorithms' | 'maxAge' | 'clockTolerance'>,
   nowSeconds: number,
+  tokenHash: (token: string) => Promise<string> = accessTokenHash,
 ): Promise<CheckedProof> {
   let header: Readonly<Record<string, unknown>> & { alg: string }
   try {
@@ -81,8 +117,11 @@ export async function checkProof(
     )
   const jwk = publicJwkOf(header.jwk)
   let payload: Readonly<Record<string, unknown>>
+  const imported = keyOf(jwk, header.alg)
+  let thumbprint: string
   try {
-    const key = await importJWK({ ...jwk, alg: header.alg }, header.alg)
+    const { key, jkt: keyJkt } = await imported
+    thumbprint = keyJkt
     const verified = await compactVerify(proof, key, { algorithms: [header.alg] })
     payload = parseJsonObject(verified.payload, 'payload')
   } catch (error) {
@@ -99,9 +138,8 @@ export async function checkProof(
   if (iat < nowSeconds - options.maxAge - options.clockTolerance) throw invalid('is too old ("iat")')
   const jti = payload.jti
   if (typeof jti !== 'string' || jti === '' || jti.length > 256) throw invalid('"jti" must be a short string')
-  if (typeof payload.ath !== 'string' || payload.ath !== (await accessTokenHash(accessToken)))
+  if (typeof payload.ath !== 'string' || payload.ath !== (await tokenHash(accessToken)))
     throw invalid('"ath" does not match the access token')
-  const thumbprint = await calculateJwkThumbprint(jwk, 'sha256')
   // RFC 9449 7.1: a proof by another key than the token is bound to is a key binding failure.
   if (thumbprint !== jkt)
     throw new AuthError('dpop_binding_invalid', 'DPoP proof key does not match the token binding ("cnf.jkt")')

@@ -7,7 +7,11 @@ const DPOP = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i
 const DPOP_SCHEME = /^\s*DPoP(?:\s|$)/i
 const MAX_HEADER = 16 * 1024
 
+const malformed = () =>
+  new AuthError('token_malformed', 'Authorization header is not "DPoP <token>"', { status: 400 })
 const readers = new WeakSet<TokenReader>()
+// The requests (their header readers) whose credential one of these readers took from `DPoP`.
+const dpopRead = new WeakSet<HeaderReader>()
 
 /**
  * The `Authorization` reader with the `DPoP` scheme added: `DPoP <token>` gives the token, anything
@@ -26,12 +30,14 @@ export function dpopScheme(reader: TokenReader): TokenReader {
       const values = headers.all('authorization')
       if (values.length === 1 && values[0]!.length <= MAX_HEADER) {
         const value = values[0]!
-        const token = DPOP.exec(value)?.[1]
-        if (token) return token
-        if (value.split(',').some((part) => DPOP_SCHEME.test(part)))
-          throw new AuthError('token_malformed', 'Authorization header is not "DPoP <token>"', {
-            status: 400,
-          })
+        if (DPOP_SCHEME.test(value)) {
+          const token = DPOP.exec(value)?.[1]
+          if (!token) throw malformed()
+          dpopRead.add(headers)
+          return token
+        }
+        // Fetch joins two headers with ", ": a DPoP one after another scheme is still two.
+        if (value.includes(',') && value.split(',').some((part) => DPOP_SCHEME.test(part))) throw malformed()
       }
       return reader.read(headers)
     },
@@ -49,8 +55,7 @@ export function dpopScheme(reader: TokenReader): TokenReader {
  */
 export function schemeOf(reader: TokenReader, headers: HeaderReader): 'DPoP' | 'Bearer' | undefined {
   if (!readers.has(reader)) return reader.name === 'authorization' ? 'Bearer' : undefined
-  const value = headers.all('authorization')[0]
-  return value !== undefined && DPOP_SCHEME.test(value) ? 'DPoP' : 'Bearer'
+  return dpopRead.has(headers) ? 'DPoP' : 'Bearer'
 }
 
 /**

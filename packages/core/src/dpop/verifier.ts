@@ -54,6 +54,18 @@ export function createDpopVerifier(options: NormalizedDpop, now: () => number): 
   // A jti is remembered as long as a proof carrying it could pass the iat check.
   const ttl = Math.ceil(options.maxAge + 2 * options.clockTolerance)
   const challenge: DpopChallenge = Object.freeze({ algs: options.algorithms, bearer: !options.required })
+  // The `ath` of the tokens seen last: a token comes back with a new proof on every request, and each
+  // digest is a thread-pool hop on Node. Bounded; the tokens are the strings the token cache holds.
+  const hashes = new Map<string, Promise<string>>()
+  const tokenHash = (token: string) => {
+    let hash = hashes.get(token)
+    if (hash === undefined) {
+      if (hashes.size >= 256) hashes.delete(hashes.keys().next().value!)
+      hash = accessTokenHash(token)
+      hashes.set(token, hash)
+    }
+    return hash
+  }
 
   return {
     challenge,
@@ -84,7 +96,7 @@ export function createDpopVerifier(options: NormalizedDpop, now: () => number): 
           'dpop_proof_invalid',
           'DPoP proof cannot be checked: the request has no method and URL (pass the request itself)',
         )
-      const checked = await checkProof(proof.trim(), target, token, jkt, options, now() / 1000)
+      const checked = await checkProof(proof.trim(), target, token, jkt, options, now() / 1000, tokenHash)
       if (nonces && !(await nonces.accepts(checked.nonce)))
         throw new AuthError('dpop_nonce_required', 'DPoP proof must carry the server nonce', {
           dpopNonce: await nonces.current(),

@@ -256,6 +256,21 @@ describe.each(Object.keys(transports))('DPoP through authenticate on %s', (name)
 })
 
 describe('DPoP outside a request', () => {
+  it('reads an Authorization header that names DPoP but is not "DPoP <token>" as a malformed request (400)', async () => {
+    const auth = makeAuth()
+    for (const authorization of [
+      'DPoP',
+      'DPoP a b',
+      `DPoP ${bound}, Bearer ${plain}`,
+      `Basic eDp5, DPoP ${bound}`,
+      `Bearer ${plain}, DPoP ${bound}`,
+    ])
+      expect(await auth.authenticate({ authorization }), authorization.slice(0, 12)).toMatchObject({
+        status: 'rejected',
+        error: { code: 'token_malformed', status: 400 },
+      })
+  })
+
   it('says a proof JWK holding private members is refused as such, before any import', async () => {
     const { exportJWK } = await import('jose')
     const auth = makeAuth()
