@@ -5,6 +5,21 @@
 // of ns/op are printed. Rows marked "after only" measure a path that exists on one side alone.
 // For instruction counts: SIDE=before|after OP='<operation>' COUNT=n runs one operation n times and
 // exits (valgrind --tool=callgrind node bench/ab/dpop-ab.mjs ...; compare two COUNTs).
+//
+// Measured 2026-12-02 01:10-01:20 UTC, Node 20.20.2, 2 shared cores under a load average of 11 to 14
+// (five other engineers' tests running): wall-clock numbers carry tens of percent of noise.
+//   operation                                                      before    after  after/before (ns/op)
+//   cached JWT, authenticateSync, header record (no dpop)            2292     2278  0.99
+//   cached JWT, authenticate, Fetch Request (no dpop)                3738     3931  1.05
+//   bad token rejected (no dpop)                                    37620    36546  0.97
+//   cached plain JWT, authenticateSync (dpop configured)                -     4764
+//   cached plain JWT, authenticate, Fetch Request (dpop configured)     -     4378
+//   DPoP request: cached bound token + ES256 proof + store write        -   475499
+// Instructions (callgrind, COUNT=120000 minus COUNT=20000, per op), cached JWT, authenticateSync,
+// no dpop: main 17.40k, branch 17.04k (within noise); the same request with dpop configured: 18.10k
+// (+6%: the DPoP scheme test on the Authorization header and the cnf lookup). A DPoP request costs one
+// ES256 verify, one SHA-256 (the replay key) and one store write; the key import, its thumbprint and
+// the token's ath are cached, so WebCrypto's thread-pool hops dominate it on Node.
 
 import { randomUUID } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
