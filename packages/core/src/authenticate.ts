@@ -1,3 +1,4 @@
+import type { DpopVerifier } from './dpop/verifier.js'
 import { AuthError } from './errors.js'
 import type { DefaultClaims, Identity, TokenSource } from './identity.js'
 import { type HeaderReader, headerReader, type RequestLike } from './internal/headers.js'
@@ -63,6 +64,8 @@ export interface AuthenticateDeps<Claims> {
   readonly started: () => number
   /** The verifier's clock, in milliseconds. */
   readonly now: () => number
+  /** DPoP proof checks (RFC 9449), when configured: run on every request, cached token or not. */
+  readonly dpop?: DpopVerifier | undefined
 }
 
 /**
@@ -76,7 +79,8 @@ export function createAuthenticate<Claims>(deps: AuthenticateDeps<Claims>): {
   authenticate(request: RequestLike, options?: AuthenticateOptions): Promise<AuthResult<Claims>>
   authenticateSync(request: RequestLike): AuthResult<Claims> | undefined
 } {
-  const { sources, session, firstSourceWins, verify, verifyCached, emit, withRealm, started, now } = deps
+  const { sources, session, firstSourceWins, verify, verifyCached, emit, withRealm, started, now, dpop } =
+    deps
 
   /**
    * The session cookie: verify it, or refresh from the refresh cookie when it is missing or expired.
@@ -175,8 +179,9 @@ export function createAuthenticate<Claims>(deps: AuthenticateDeps<Claims>): {
 
   const ANONYMOUS: AuthResult<Claims> = Object.freeze({ status: 'anonymous' })
 
-  function rejected(error: unknown): AuthResult<Claims> {
-    if (error instanceof AuthError) return { status: 'rejected', error: withRealm(error) }
+  function rejected(error: unknown, headers?: HeaderReader): AuthResult<Claims> {
+    if (error instanceof AuthError)
+      return { status: 'rejected', error: withRealm(dpop ? dpop.withScheme(error, headers) : error) }
     throw error
   }
 
@@ -187,10 +192,12 @@ export function createAuthenticate<Claims>(deps: AuthenticateDeps<Claims>): {
   function authenticateSync(request: RequestLike): AuthResult<Claims> | undefined {
     // A session cookie always waits: its store is read on every request.
     if (session) return undefined
+    let headers: HeaderReader | undefined
     try {
-      const headers = headerReader(request)
+      headers = headerReader(request)
       let token: string | undefined
       let kind: TokenSource = 'direct'
+      let from: TokenReader | undefined
       for (const reader of sources) {
         const found = tokenOf(reader, headers)
         if (found === undefined) continue
@@ -200,13 +207,16 @@ export function createAuthenticate<Claims>(deps: AuthenticateDeps<Claims>): {
         if (token !== undefined) return undefined
         token = found
         kind = reader.kind
+        from = reader
         if (firstSourceWins) break
       }
       if (token === undefined) return ANONYMOUS
       const identity = verifyCached(token, kind, started())
+      // A DPoP proof is checked on every request, which waits (a signature, a store write).
+      if (identity && dpop && dpop.bindingOf(identity, from!, headers) !== undefined) return undefined
       return identity && { status: 'authenticated', identity }
     } catch (error) {
-      return rejected(error)
+      return rejected(error, headers)
     }
   }
 
@@ -216,25 +226,41 @@ export function createAuthenticate<Claims>(deps: AuthenticateDeps<Claims>): {
     token: string | undefined,
     headers: HeaderReader,
     refresh: boolean,
+    request: RequestLike,
   ): Promise<AuthResult<Claims> | undefined> {
     if (session && reader === session.reader) return authenticateSession(session, headers, token, refresh)
     if (token === undefined) return undefined
-    return { status: 'authenticated', identity: await verify(token, { source: reader.kind }) }
+    const identity = await verify(token, { source: reader.kind })
+    if (dpop) {
+      // Never cached: a proof is checked on every request, a cache hit included.
+      try {
+        const jkt = dpop.bindingOf(identity, reader, headers)
+        if (jkt !== undefined) await dpop.checkProof(request, headers, token, jkt)
+      } catch (error) {
+        if (error instanceof AuthError) {
+          const { issuer, keyId: kid } = identity
+          emit({ type: 'rejected', code: error.code, issuer, kid, source: reader.kind, durationMs: 0 })
+        }
+        throw error
+      }
+    }
+    return { status: 'authenticated', identity }
   }
 
   /** Every source, waiting where it needs to: each credential must verify, and all must agree. */
   async function authenticateWaiting(request: RequestLike, refresh: boolean): Promise<AuthResult<Claims>> {
+    let headers: HeaderReader | undefined
     try {
-      const headers = headerReader(request)
+      headers = headerReader(request)
       if (firstSourceWins) {
         for (const reader of sources) {
-          const result = await credentialOf(reader, tokenOf(reader, headers), headers, refresh)
+          const result = await credentialOf(reader, tokenOf(reader, headers), headers, refresh, request)
           if (result) return result
         }
         return ANONYMOUS
       }
       // Read them all first: a malformed or ambiguous source rejects the request whatever the others hold.
-      const tokens = sources.map((reader) => tokenOf(reader, headers))
+      const tokens = sources.map((reader) => tokenOf(reader, headers!))
       let chosen: Authenticated<Claims> | undefined
       const verified = new Set<string>()
       // The session cookie (source 0) goes last: a refresh rotates its cookies, which a rejection of
@@ -246,7 +272,7 @@ export function createAuthenticate<Claims>(deps: AuthenticateDeps<Claims>): {
         const token = tokens[index]
         // The same token in two places is one credential: verified once.
         if (token !== undefined && verified.has(token)) continue
-        const result = await credentialOf(reader, token, headers, refresh)
+        const result = await credentialOf(reader, token, headers, refresh, request)
         if (token !== undefined) verified.add(token)
         if (result === undefined) continue
         if (result.status !== 'authenticated') return result
@@ -256,7 +282,7 @@ export function createAuthenticate<Claims>(deps: AuthenticateDeps<Claims>): {
       }
       return chosen ?? ANONYMOUS
     } catch (error) {
-      return rejected(error)
+      return rejected(error, headers)
     }
   }
 

@@ -1,5 +1,6 @@
 import { type AuthenticateOptions, type AuthResult, createAuthenticate } from './authenticate.js'
 import { TokenCache } from './cache.js'
+import { createDpopVerifier } from './dpop/verifier.js'
 import { AuthError, withChallenge } from './errors.js'
 import { type AuthHealth, healthOf, readyAll } from './health.js'
 import { DEFAULT_ROLE_CLAIMS, type DefaultClaims, type Identity, type TokenSource } from './identity.js'
@@ -155,7 +156,8 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     introspection === undefined
       ? undefined
       : createIntrospector<CacheEntry<Claims>>(introspection, config.cacheMax, now)
-  const challengeParams = { realm, resourceMetadata: resource?.url }
+  const dpop = config.dpop === undefined ? undefined : createDpopVerifier(config.dpop, now)
+  const challengeParams = { realm, resourceMetadata: resource?.url, dpop: dpop?.challenge }
   const withRealm = (error: AuthError) => withChallenge(error, challengeParams)
 
   /** Opens a sealed session token (JWE): decryption is its integrity check, and only sessions seal. */
@@ -332,6 +334,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     withRealm,
     started: () => (onEvent ? performance.now() : 0),
     now,
+    dpop,
   })
 
   const keySets = new Set<KeySet>([...issuers.values()].map((issuer) => issuer.keySet))

@@ -23,6 +23,11 @@ export type AuthErrorCode =
   | 'jwks_unavailable'
   | 'store_unavailable'
   | 'introspection_unavailable'
+  | 'dpop_proof_missing'
+  | 'dpop_proof_invalid'
+  | 'dpop_replayed'
+  | 'dpop_nonce_required'
+  | 'dpop_binding_invalid'
 
 /**
  * HTTP statuses an {@link AuthError} maps to.
@@ -53,6 +58,27 @@ const STATUS: Record<AuthErrorCode, AuthErrorStatus> = {
   jwks_unavailable: 503,
   store_unavailable: 503,
   introspection_unavailable: 503,
+  // RFC 9449 7.1: a missing, invalid or replayed proof is `invalid_dpop_proof`; a bad binding is `invalid_token`.
+  dpop_proof_missing: 401,
+  dpop_proof_invalid: 401,
+  dpop_replayed: 401,
+  // RFC 9449 9: `use_dpop_nonce`, with the nonce to use in `DPoP-Nonce`.
+  dpop_nonce_required: 401,
+  dpop_binding_invalid: 401,
+}
+
+/**
+ * The DPoP challenge a verifier that accepts DPoP (RFC 9449) adds to its rejections.
+ *
+ * @example
+ * const challenge: DpopChallenge = { algs: ['ES256'], bearer: true }
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
+ */
+export interface DpopChallenge {
+  /** The proof algorithms accepted, reported as `algs`. */
+  readonly algs: readonly string[]
+  /** Whether plain `Bearer` tokens are accepted too: a `Bearer` challenge then comes first. */
+  readonly bearer: boolean
 }
 
 /**
@@ -83,6 +109,15 @@ export interface AuthErrorOptions {
    * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
    */
   status?: AuthErrorStatus
+  /** The DPoP challenge to send beside (or, when Bearer is not accepted, instead of) the Bearer one. */
+  dpop?: DpopChallenge
+  /** The scheme the rejected credential was presented with: its challenge carries the `error`. */
+  scheme?: 'Bearer' | 'DPoP'
+  /**
+   * A fresh server nonce, for `dpop_nonce_required`: send it as the `DPoP-Nonce` response header.
+   * @see https://www.rfc-editor.org/rfc/rfc9449#section-8
+   */
+  dpopNonce?: string
 }
 
 /**
@@ -111,6 +146,12 @@ export class AuthError extends Error {
   readonly realm: string | undefined
   /** The RFC 9728 `resource_metadata` URL of the challenge. */
   readonly resourceMetadata: string | undefined
+  /** The DPoP challenge, when the verifier accepts DPoP proofs. */
+  readonly dpop: DpopChallenge | undefined
+  /** The scheme the rejected credential was presented with, when known. */
+  readonly scheme: 'Bearer' | 'DPoP' | undefined
+  /** The server nonce to send as the `DPoP-Nonce` response header (RFC 9449 8), when one is required. */
+  readonly dpopNonce: string | undefined
 
   constructor(
     readonly code: AuthErrorCode,
@@ -124,6 +165,9 @@ export class AuthError extends Error {
     this.roles = options.roles
     this.realm = options.realm
     this.resourceMetadata = options.resourceMetadata
+    this.dpop = options.dpop
+    this.scheme = options.scheme
+    this.dpopNonce = options.dpopNonce
   }
 
   /** The RFC 6750 `WWW-Authenticate` header value for this rejection. */
@@ -194,18 +238,52 @@ export function wwwAuthenticate(
   error: Pick<AuthError, 'code' | 'message' | 'scopes' | 'realm'> & {
     readonly status?: AuthErrorStatus
     readonly resourceMetadata?: string | undefined
+    readonly dpop?: DpopChallenge | undefined
+    readonly scheme?: 'Bearer' | 'DPoP' | undefined
   },
 ): string {
   const params: string[] = []
   if (error.realm) params.push(`realm=${quote(error.realm)}`)
   // RFC 9728 5.1: tells a client without a token where to learn which authorization server to ask.
   if (error.resourceMetadata) params.push(`resource_metadata=${quote(error.resourceMetadata)}`)
-  const bearerError = bearerErrorOf(error.code, error.status)
-  if (bearerError) {
-    params.push(`error=${quote(bearerError)}`, `error_description=${quote(error.message)}`)
+  const dpop = error.dpop
+  if (dpop === undefined) return challengeOf('Bearer', params, bearerErrorOf(error.code, error.status), error)
+  const dpopError = dpopErrorOf(error.code)
+  // The error goes on the challenge of the scheme the client used (RFC 9449 7.1, 7.2).
+  const onDpop = dpopError !== undefined || error.scheme === 'DPoP' || !dpop.bearer
+  const tokenError = dpopError ?? bearerErrorOf(error.code, error.status)
+  const dpopParams = [`algs=${quote(dpop.algs.join(' '))}`, ...params]
+  const dpopChallenge = challengeOf('DPoP', dpopParams, onDpop ? tokenError : undefined, error)
+  if (!dpop.bearer) return dpopChallenge
+  return `${challengeOf('Bearer', params, onDpop ? undefined : tokenError, error)}, ${dpopChallenge}`
+}
+
+/** The RFC 9449 7.1 and 9 `error` of a DPoP code; undefined for the codes Bearer shares. */
+function dpopErrorOf(code: AuthErrorCode): 'invalid_dpop_proof' | 'use_dpop_nonce' | undefined {
+  switch (code) {
+    case 'dpop_proof_missing':
+    case 'dpop_proof_invalid':
+    case 'dpop_replayed':
+      return 'invalid_dpop_proof'
+    case 'dpop_nonce_required':
+      return 'use_dpop_nonce'
+    default:
+      return undefined
+  }
+}
+
+function challengeOf(
+  scheme: 'Bearer' | 'DPoP',
+  base: readonly string[],
+  code: string | undefined,
+  error: Pick<AuthError, 'message' | 'scopes'>,
+): string {
+  const params = [...base]
+  if (code) {
+    params.push(`error=${quote(code)}`, `error_description=${quote(error.message)}`)
     if (error.scopes?.length) params.push(`scope=${quote(error.scopes.join(' '))}`)
   }
-  return params.length ? `Bearer ${params.join(', ')}` : 'Bearer'
+  return params.length ? `${scheme} ${params.join(', ')}` : scheme
 }
 
 /**
@@ -218,11 +296,17 @@ export function wwwAuthenticate(
  */
 export function withChallenge(
   error: AuthError,
-  challenge: { readonly realm?: string | undefined; readonly resourceMetadata?: string | undefined },
+  challenge: {
+    readonly realm?: string | undefined
+    readonly resourceMetadata?: string | undefined
+    readonly dpop?: DpopChallenge | undefined
+  },
 ): AuthError {
   const realm = error.realm ?? challenge.realm
   const resourceMetadata = error.resourceMetadata ?? challenge.resourceMetadata
-  if (realm === error.realm && resourceMetadata === error.resourceMetadata) return error
+  const dpop = error.dpop ?? challenge.dpop
+  if (realm === error.realm && resourceMetadata === error.resourceMetadata && dpop === error.dpop)
+    return error
   return new AuthError(error.code, error.message, {
     realm,
     resourceMetadata,
@@ -230,5 +314,8 @@ export function withChallenge(
     roles: error.roles,
     status: error.status,
     cause: error.cause,
+    dpop,
+    scheme: error.scheme,
+    dpopNonce: error.dpopNonce,
   })
 }

@@ -1,4 +1,6 @@
 import type { JWK } from 'jose'
+import { type NormalizedDpop, normalizeDpop } from './dpop/options.js'
+import { dpopScheme } from './dpop/scheme.js'
 import { toSeconds } from './internal/duration.js'
 import { type NormalizedIntrospection, normalizeIntrospection } from './introspection/options.js'
 import { discoverJwksUri } from './keys/discovery.js'
@@ -42,6 +44,8 @@ export interface NormalizedOptions {
   readonly resource: NormalizedResource | undefined
   /** RFC 7662 introspection of opaque tokens, when `introspection` is given. */
   readonly introspection: NormalizedIntrospection | undefined
+  /** DPoP proof checks, when `dpop` is given. */
+  readonly dpop: NormalizedDpop | undefined
 }
 
 const toArray = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T])
@@ -218,12 +222,19 @@ export function normalizeOptions(options: AuthOptions<StandardSchemaV1 | undefin
   if (!Array.isArray(given) || given.some((source) => typeof source?.read !== 'function'))
     throw new TypeError('"sources" must be an array of token sources such as cookie(name) and bearer()')
   // The session cookie is read first; a plain cookie source of the same name would read it twice.
+  const dpop = options.dpop === undefined ? undefined : normalizeDpop(options.dpop)
+  // With DPoP, the Authorization reader also reads `DPoP <token>` (RFC 9449 7.1).
+  const read = dpop
+    ? given.map((source) =>
+        source.kind === 'bearer' && source.name === 'authorization' ? dpopScheme(source) : source,
+      )
+    : given
   const sources = session
     ? [
         session.reader,
-        ...given.filter((source) => !(source.kind === 'cookie' && source.name === session.reader.name)),
+        ...read.filter((source) => !(source.kind === 'cookie' && source.name === session.reader.name)),
       ]
-    : given
+    : read
   const maxTokenSize = options.maxTokenSize ?? 8192
   if (!Number.isInteger(maxTokenSize) || maxTokenSize < 256)
     throw new TypeError('"maxTokenSize" must be an integer of at least 256')
@@ -247,6 +258,7 @@ export function normalizeOptions(options: AuthOptions<StandardSchemaV1 | undefin
     onEvent: options.onEvent,
     session,
     firstSourceWins,
+    dpop,
     introspection:
       options.introspection === undefined
         ? undefined
@@ -255,7 +267,14 @@ export function normalizeOptions(options: AuthOptions<StandardSchemaV1 | undefin
       options.resource === undefined
         ? undefined
         : normalizeResource(
-            options.resource,
+            // RFC 9728 2: the DPoP settings are this verifier's, unless given.
+            dpop
+              ? {
+                  dpopSigningAlgValuesSupported: dpop.algorithms,
+                  dpopBoundAccessTokensRequired: dpop.required,
+                  ...options.resource,
+                }
+              : options.resource,
             [...issuers.keys()].filter((issuer) => issuer !== session?.issuer.rules.issuer),
           ),
   }

@@ -1,5 +1,6 @@
 import type { JSONWebKeySet } from 'jose'
 import type { CacheOptions } from './cache.js'
+import type { DpopOptions } from './dpop/options.js'
 import type { AuthErrorCode } from './errors.js'
 import type { RoleOptions } from './identity.js'
 import type { Duration } from './internal/duration.js'
@@ -151,6 +152,13 @@ export interface CommonOptions<Schema extends StandardSchemaV1 | undefined> {
    * @see https://www.rfc-editor.org/rfc/rfc7662
    */
   introspection?: IntrospectionOptions
+  /**
+   * DPoP (RFC 9449) sender-constrained tokens: a token with `cnf.jkt` passes only as
+   * `Authorization: DPoP <token>` with a valid `DPoP` proof, checked on every request (replays
+   * refused through `store`). Without it, `cnf` is not looked at.
+   * @see https://www.rfc-editor.org/rfc/rfc9449
+   */
+  dpop?: DpopOptions
   /** How remote JWKS are fetched and cached. */
   jwksOptions?: JwksOptions
   /** Reports verifications, rejections and JWKS fetches (no tokens), for metrics and logs. */

@@ -29,7 +29,7 @@ export interface AuthContext<Claims = Identity['claims']> {
 
 /** Writes one response header, wherever the adapter lets us. */
 interface HeaderSink {
-  append(name: 'set-cookie' | 'www-authenticate', value: string): void
+  append(name: 'set-cookie' | 'www-authenticate' | 'dpop-nonce', value: string): void
 }
 
 /** Per-request state the procedures read; kept under a symbol so it travels with tRPC's context merges. */
@@ -168,6 +168,11 @@ class RequestAuthState implements AuthState {
     if (this.#sent.has(value)) return
     this.#sent.add(value)
     this.#sink.append('www-authenticate', value)
+    // RFC 9449 8: the nonce a `use_dpop_nonce` rejection asks the client to put in its next proof.
+    if (error.dpopNonce !== undefined && !this.#sent.has('dpop-nonce')) {
+      this.#sent.add('dpop-nonce')
+      this.#sink.append('dpop-nonce', error.dpopNonce)
+    }
   }
 
   recheck(): Promise<AuthResult<unknown>> {

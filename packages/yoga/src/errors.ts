@@ -49,7 +49,14 @@ export function toGraphQLError(
       http: {
         status: error.status,
         // RFC 6750 3: a 503 is not a challenge, so it carries none.
-        headers: error.status === 503 ? {} : { 'WWW-Authenticate': error.wwwAuthenticate },
+        headers:
+          error.status === 503
+            ? {}
+            : {
+                'WWW-Authenticate': error.wwwAuthenticate,
+                // RFC 9449 8: the nonce a `use_dpop_nonce` rejection asks for.
+                ...(error.dpopNonce !== undefined && { 'DPoP-Nonce': error.dpopNonce }),
+              },
       },
     }),
   }

@@ -36,9 +36,14 @@ function decode(segment: string, part: string): Uint8Array {
  * Splits and decodes a compact JWS strictly: three canonical base64url parts, a JSON object header
  * (no member named twice, no byte-order mark),
  * an `alg` that is not `none`, no embedded keys, no `crit` extensions, and a size limit. The payload
- * may be any bytes; {@link parseCompact} requires a JSON object.
+ * may be any bytes; {@link parseCompact} requires a JSON object. `embeddedJwk` lets a `jwk` header
+ * through (a DPoP proof carries its public key so; RFC 9449 4.2), never `jku`, `x5u` or `x5c`.
  */
-export function parseJws(token: string, maxTokenSize: number): UnverifiedJws {
+export function parseJws(
+  token: string,
+  maxTokenSize: number,
+  options?: { readonly embeddedJwk?: boolean },
+): UnverifiedJws {
   if (typeof token !== 'string' || token.length === 0)
     throw new AuthError('token_missing', 'no token was given')
   if (token.length > maxTokenSize) throw malformed(`token is larger than ${maxTokenSize} bytes`)
@@ -52,7 +57,7 @@ export function parseJws(token: string, maxTokenSize: number): UnverifiedJws {
   if (alg.toLowerCase() === 'none')
     throw new AuthError('algorithm_not_allowed', 'unsigned tokens (alg "none") are never accepted')
   for (const name of KEY_HEADERS)
-    if (Object.hasOwn(header, name))
+    if (Object.hasOwn(header, name) && !(name === 'jwk' && options?.embeddedJwk === true))
       throw malformed(`token header "${name}" is not accepted: keys come from configuration only`)
   if (Object.hasOwn(header, 'crit'))
     throw malformed('token header "crit" names extensions this verifier does not understand')

@@ -41,6 +41,8 @@ export function errorAnswer(error: AuthError): ErrorAnswer {
   }
   // A 503 says nothing about the credentials: a challenge would send the client to sign in again.
   if (error.status !== 503) headers['www-authenticate'] = error.wwwAuthenticate
+  // RFC 9449 8: the nonce a `use_dpop_nonce` rejection asks the client to put in its next proof.
+  if (error.dpopNonce !== undefined) headers['dpop-nonce'] = error.dpopNonce
   const body: ErrorBody = { error: error.code, message: error.message }
   return { status: error.status, headers, body: JSON.stringify(body) }
 }
