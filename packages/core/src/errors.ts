@@ -15,6 +15,7 @@ export type AuthErrorCode =
   | 'algorithm_not_allowed'
   | 'key_not_found'
   | 'claim_invalid'
+  | 'azp_invalid'
   | 'revoked'
   | 'token_inactive'
   | 'refresh_reused'
@@ -23,6 +24,7 @@ export type AuthErrorCode =
   | 'jwks_unavailable'
   | 'store_unavailable'
   | 'introspection_unavailable'
+  | 'revocation_unavailable'
 
 /**
  * HTTP statuses an {@link AuthError} maps to.
@@ -44,6 +46,8 @@ const STATUS: Record<AuthErrorCode, AuthErrorStatus> = {
   algorithm_not_allowed: 401,
   key_not_found: 401,
   claim_invalid: 401,
+  // OIDC Core 2: the token was issued to a client (`azp`) this API does not serve.
+  azp_invalid: 401,
   revoked: 401,
   // RFC 7662: the authorization server says the token is not (or no longer) active.
   token_inactive: 401,
@@ -53,6 +57,8 @@ const STATUS: Record<AuthErrorCode, AuthErrorStatus> = {
   jwks_unavailable: 503,
   store_unavailable: 503,
   introspection_unavailable: 503,
+  // The `revoked` hook threw or rejected: whether the token is revoked cannot be told right now.
+  revocation_unavailable: 503,
 }
 
 /**
@@ -171,6 +177,7 @@ export function bearerErrorOf(
     case 'jwks_unavailable':
     case 'store_unavailable':
     case 'introspection_unavailable':
+    case 'revocation_unavailable':
       return undefined
     case 'insufficient_scope':
     case 'forbidden':
