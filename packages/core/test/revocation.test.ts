@@ -1,5 +1,6 @@
 import { type AuthEvent, createAuth, createSessions, type Identity } from '@portcullis/core'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import { z } from 'zod'
 import { viaBoth } from './support/both.js'
 import { audience, issuer, secret, serveJson, sign } from './support/fixtures.js'
 
@@ -205,5 +206,22 @@ describe('revoked: a hook asked on every request', () => {
     expect(() => createAuth({ issuer, audience, secret, revoked: true as never })).toThrow(
       new TypeError('"revoked" must be a function (identity) => boolean | Promise<boolean>'),
     )
+  })
+
+  it("types the hook's identity by the claims schema", async () => {
+    const seen: string[] = []
+    const auth = createAuth({
+      issuer,
+      audience,
+      secret,
+      claims: z.object({ sub: z.string(), tenant: z.string().default('acme') }),
+      revoked: (identity) => {
+        expectTypeOf(identity.claims.tenant).toEqualTypeOf<string>()
+        seen.push(identity.claims.tenant)
+        return false
+      },
+    })
+    await auth.verify(await sign(secret))
+    expect(seen).toEqual(['acme'])
   })
 })
