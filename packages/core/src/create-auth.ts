@@ -48,7 +48,8 @@ export interface Auth<Claims = DefaultClaims> {
    * `authenticate`'s answer when it is known without waiting: no credentials, a malformed or
    * ambiguous header, or a single token already verified and still cached. Undefined when
    * `authenticate` has work to wait for (a signature check, a key fetch, a session store read or
-   * refresh, or more than one credential to compare): call it then.
+   * refresh, a `revoked` hook that answered with a promise, or more than one credential to compare):
+   * call it then; it reuses the hook's pending answer rather than asking again.
    * A session cookie always waits, since its store is read on every request, and so does a copy of this
    * object whose `authenticate` was replaced (its replacement is the check). Adapters use it to stay
    * synchronous on the common path; the answer, events included, is the one `authenticate` gives.

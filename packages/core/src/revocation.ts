@@ -49,8 +49,16 @@ const ignore = () => {}
  * check.ask(token, identity) // undefined, or throws AuthError('revoked')
  */
 export function createRevocationCheck(hook: RevokedHook): RevocationCheck {
-  // Answers started by `ask` and not yet claimed by `settle`: one turn of the event loop at most.
+  // Answers started by `ask` and not yet claimed by `settle`. `authenticate` claims its answer in the
+  // same macrotask (its awaits before `verify` are on settled promises), so one timer per turn of the
+  // event loop drops whatever is left. An answer nobody claimed (a caller of authenticateSync alone)
+  // can thus serve a request for the same token that arrives before that timer (about 1 ms).
   const handedOff = new Map<string, Promise<void>>()
+  let sweeping = false
+  const sweep = () => {
+    sweeping = false
+    handedOff.clear()
+  }
 
   function call(identity: Identity<unknown>): Promise<void> | undefined {
     let answer: unknown
@@ -74,13 +82,13 @@ export function createRevocationCheck(hook: RevokedHook): RevocationCheck {
       if (started !== undefined) return started
       const pending = call(identity)
       if (pending === undefined) return undefined
-      // Nobody may claim it (a caller of authenticateSync alone): never an unhandled rejection, and
-      // gone by the next turn, so a later request asks afresh.
+      // Nobody may claim it (a caller of authenticateSync alone): never an unhandled rejection.
       pending.catch(ignore)
       handedOff.set(token, pending)
-      setTimeout(() => {
-        if (handedOff.get(token) === pending) handedOff.delete(token)
-      }, 0)
+      if (!sweeping) {
+        sweeping = true
+        setTimeout(sweep, 0)
+      }
       return pending
     },
     settle(token, identity) {
