@@ -84,16 +84,38 @@ export interface ScopeOptions {
   claims?: readonly string[]
 }
 
+/**
+ * The role claims read when `roles.claims` is not given.
+ *
+ * @example
+ * rolesOf(payload, DEFAULT_ROLE_CLAIMS)
+ */
 export const DEFAULT_ROLE_CLAIMS = ['roles', 'role', 'realm_access.roles'] as const
+
+/**
+ * The scope claims read when `scopes.claims` is not given: RFC 8693's `scope` and the `scp` of
+ * Azure AD and Okta. Auth0's `permissions` is not among them: it grants nothing unless listed.
+ *
+ * @example
+ * scopesOf(payload, DEFAULT_SCOPE_CLAIMS)
+ */
 export const DEFAULT_SCOPE_CLAIMS = ['scope', 'scp'] as const
 
 /**
  * The most entries one role or scope claim may hold; a token with more is refused (`claim_invalid`)
  * rather than cut short, since no IdP issues that many and matching them would cost every request.
+ *
+ * @example
+ * if (permissions.length > MAX_GRANTS_PER_CLAIM) console.warn('this token will be refused')
  */
 export const MAX_GRANTS_PER_CLAIM = 1024
 
-/** The claims grants are read from, normalized (see `claimPaths`). */
+/**
+ * The claims grants are read from, normalized (see `claimPaths`).
+ *
+ * @example
+ * const claims: GrantClaims = { roles: DEFAULT_ROLE_CLAIMS, scopes: ['scope', 'permissions'] }
+ */
 export interface GrantClaims {
   readonly roles: readonly string[]
   readonly scopes: readonly string[]
