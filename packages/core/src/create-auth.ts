@@ -3,7 +3,7 @@ import { TokenCache } from './cache.js'
 import { createDpopVerifier } from './dpop/verifier.js'
 import { AuthError, withChallenge } from './errors.js'
 import { type AuthHealth, healthOf, readyAll } from './health.js'
-import { DEFAULT_ROLE_CLAIMS, type DefaultClaims, type Identity, type TokenSource } from './identity.js'
+import type { DefaultClaims, Identity, TokenSource } from './identity.js'
 import { checkClaims, checkTimes } from './internal/claims.js'
 import { validateClaims } from './internal/claims-schema.js'
 import { parseCompact } from './internal/compact.js'
@@ -17,6 +17,7 @@ import { verifySignature } from './keys/signature.js'
 import { type NormalizedIssuer, normalizeOptions } from './normalize.js'
 import type { AuthEvent, AuthOptions } from './options.js'
 import type { ProtectedResourceMetadata } from './resource-metadata.js'
+import { createRevocationCheck } from './revocation.js'
 import type { StandardSchemaV1 } from './standard-schema.js'
 
 /**
@@ -48,7 +49,8 @@ export interface Auth<Claims = DefaultClaims> {
    * `authenticate`'s answer when it is known without waiting: no credentials, a malformed or
    * ambiguous header, or a single token already verified and still cached. Undefined when
    * `authenticate` has work to wait for (a signature check, a key fetch, a session store read or
-   * refresh, or more than one credential to compare): call it then.
+   * refresh, a `revoked` hook that answered with a promise, or more than one credential to compare):
+   * call it then; it reuses the hook's pending answer rather than asking again.
    * A session cookie always waits, since its store is read on every request, and so does a copy of this
    * object whose `authenticate` was replaced (its replacement is the check). Adapters use it to stay
    * synchronous on the common path; the answer, events included, is the one `authenticate` gives.
@@ -145,7 +147,8 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
   const { issuers, sources, maxTokenSize, realm, onEvent, session, firstSourceWins } = config
   const now = options.now ?? session?.now ?? Date.now
   const schema = options.claims
-  const roleClaims = options.roles?.claims ?? DEFAULT_ROLE_CLAIMS
+  const { grants, introspectedGrants } = config
+  const revocation = config.revoked === undefined ? undefined : createRevocationCheck(config.revoked)
   const cache = config.cacheMax > 0 ? new TokenCache<CacheEntry<Claims>>(config.cacheMax) : undefined
   // Keys their key set stopped publishing (see onRemoved below).
   const pulledKeys = new WeakSet<VerificationKey>()
@@ -201,7 +204,8 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     const claims = await validateClaims<Claims>(schema, payload)
     // Session tokens carry rights only from issue()'s roles and scopes, never from its claims.
     const fromSessions = issuer === session?.issuer
-    return frozenEntryOf(header, payload, issuer, source, claims, roleClaims, fromSessions, key)
+    const claimsOfGrants = issuer === introspection?.issuer ? introspectedGrants : grants
+    return frozenEntryOf(header, payload, issuer, source, claims, claimsOfGrants, fromSessions, key)
   }
 
   function emit(event: AuthEvent): void {
@@ -267,6 +271,16 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     } catch (error) {
       throw rejection(error, token, entry, true, source, started, {})
     }
+    if (revocation !== undefined) {
+      let pending: Promise<void> | undefined
+      try {
+        pending = revocation.ask(token, checked.identity)
+      } catch (error) {
+        // The token stays cached: the hook is asked again on every request anyway.
+        throw rejection(error, token, entry, false, source, started, {})
+      }
+      if (pending !== undefined) return undefined
+    }
     return accepted(checked, true, source, started)
   }
 
@@ -286,6 +300,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       const found = await introspector!.lookup(token, (payload) => entryOf({}, payload, issuer, source))
       cached = found.cached
       entry = rechecked(found.entry, source)
+      await revocation?.settle(token, entry.identity)
     } catch (error) {
       // `cached` false: the JWT cache never holds an opaque token, so there is nothing to drop there.
       throw rejection(error, token, entry, false, source, started, seen)
@@ -320,6 +335,14 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       await entry.issuer.afterVerify?.(entry.identity)
     } catch (error) {
       throw rejection(error, token, entry, cached, source, started, seen)
+    }
+    if (revocation !== undefined) {
+      try {
+        await revocation.settle(token, entry.identity)
+      } catch (error) {
+        // Kept cached: a revoked token presented again costs the hook, not a signature check.
+        throw rejection(error, token, entry, false, source, started, seen)
+      }
     }
     return accepted(entry, cached, source, started)
   }

@@ -15,6 +15,7 @@ export type AuthErrorCode =
   | 'algorithm_not_allowed'
   | 'key_not_found'
   | 'claim_invalid'
+  | 'azp_invalid'
   | 'revoked'
   | 'token_inactive'
   | 'refresh_reused'
@@ -28,6 +29,7 @@ export type AuthErrorCode =
   | 'dpop_replayed'
   | 'dpop_nonce_required'
   | 'dpop_binding_invalid'
+  | 'revocation_unavailable'
 
 /**
  * HTTP statuses an {@link AuthError} maps to.
@@ -49,6 +51,8 @@ const STATUS: Record<AuthErrorCode, AuthErrorStatus> = {
   algorithm_not_allowed: 401,
   key_not_found: 401,
   claim_invalid: 401,
+  // OIDC Core 2: the token was issued to a client (`azp`) this API does not serve.
+  azp_invalid: 401,
   revoked: 401,
   // RFC 7662: the authorization server says the token is not (or no longer) active.
   token_inactive: 401,
@@ -65,6 +69,8 @@ const STATUS: Record<AuthErrorCode, AuthErrorStatus> = {
   // RFC 9449 9: `use_dpop_nonce`, with the nonce to use in `DPoP-Nonce`.
   dpop_nonce_required: 401,
   dpop_binding_invalid: 401,
+  // The `revoked` hook threw or rejected: whether the token is revoked cannot be told right now.
+  revocation_unavailable: 503,
 }
 
 /**
@@ -215,6 +221,7 @@ export function bearerErrorOf(
     case 'jwks_unavailable':
     case 'store_unavailable':
     case 'introspection_unavailable':
+    case 'revocation_unavailable':
       return undefined
     case 'insufficient_scope':
     case 'forbidden':

@@ -1,6 +1,13 @@
 import type { JWK } from 'jose'
 import { type NormalizedDpop, normalizeDpop } from './dpop/options.js'
 import { dpopScheme } from './dpop/scheme.js'
+import {
+  claimPaths,
+  DEFAULT_ROLE_CLAIMS,
+  DEFAULT_SCOPE_CLAIMS,
+  type GrantClaims,
+  type Identity,
+} from './identity.js'
 import { toSeconds } from './internal/duration.js'
 import { type NormalizedIntrospection, normalizeIntrospection } from './introspection/options.js'
 import { discoverJwksUri } from './keys/discovery.js'
@@ -46,6 +53,12 @@ export interface NormalizedOptions {
   readonly introspection: NormalizedIntrospection | undefined
   /** DPoP proof checks, when `dpop` is given. */
   readonly dpop: NormalizedDpop | undefined
+  /** Where roles and scopes are read from (`roles.claims`, `scopes.claims`). */
+  readonly grants: GrantClaims
+  /** The same for introspection answers: RFC 7662's `scope` is always among the scope claims. */
+  readonly introspectedGrants: GrantClaims
+  /** The `revoked` hook, when given. */
+  readonly revoked: ((identity: Identity<unknown>) => boolean | Promise<boolean>) | undefined
 }
 
 const toArray = <T>(value: T | readonly T[]): readonly T[] => (Array.isArray(value) ? value : [value as T])
@@ -163,6 +176,14 @@ function normalizeIssuer(
   const clockTolerance = toSeconds(input.clockTolerance ?? 5, `${at}.clockTolerance`)
   const maxTokenAge =
     input.maxTokenAge === undefined ? undefined : toSeconds(input.maxTokenAge, `${at}.maxTokenAge`)
+  let authorizedParties: ReadonlySet<string> | undefined
+  if (input.authorizedParties !== undefined) {
+    if (!Array.isArray(input.authorizedParties) || input.authorizedParties.length === 0)
+      throw new TypeError(`"${at}.authorizedParties" must be a non-empty array of client ids`)
+    authorizedParties = new Set(
+      input.authorizedParties.map((party, index) => checkString(party, `${at}.authorizedParties[${index}]`)),
+    )
+  }
 
   // Names that share key material share one key set (one JWKS cache); discovery is per issuer.
   const material = input.jwks ?? input.keys ?? input.secret
@@ -178,7 +199,15 @@ function normalizeIssuer(
     return {
       keySet,
       algorithms,
-      rules: { issuer, audience, tokenType: input.tokenType, clockTolerance, maxTokenAge, requiredClaims },
+      rules: {
+        issuer,
+        audience,
+        tokenType: input.tokenType,
+        clockTolerance,
+        maxTokenAge,
+        requiredClaims,
+        authorizedParties,
+      },
     }
   })
 }
@@ -249,7 +278,22 @@ export function normalizeOptions(options: AuthOptions<StandardSchemaV1 | undefin
     typeof (options.claims as { '~standard'?: unknown })['~standard'] !== 'object'
   )
     throw new TypeError('"claims" must be a Standard Schema (zod, valibot, arktype, ...)')
+  if (options.roles !== undefined && (typeof options.roles !== 'object' || options.roles === null))
+    throw new TypeError('"roles" must be an object such as { claims: [...] }')
+  if (options.scopes !== undefined && (typeof options.scopes !== 'object' || options.scopes === null))
+    throw new TypeError('"scopes" must be an object such as { claims: [...] }')
+  const grants: GrantClaims = {
+    roles: claimPaths(options.roles?.claims, 'roles.claims', DEFAULT_ROLE_CLAIMS),
+    scopes: claimPaths(options.scopes?.claims, 'scopes.claims', DEFAULT_SCOPE_CLAIMS),
+  }
+  if (options.revoked !== undefined && typeof options.revoked !== 'function')
+    throw new TypeError('"revoked" must be a function (identity) => boolean | Promise<boolean>')
   return {
+    grants,
+    introspectedGrants: grants.scopes.includes('scope')
+      ? grants
+      : { roles: grants.roles, scopes: ['scope', ...grants.scopes] },
+    revoked: options.revoked as NormalizedOptions['revoked'],
     issuers,
     sources,
     maxTokenSize,

@@ -2,7 +2,7 @@ import type { JSONWebKeySet } from 'jose'
 import type { CacheOptions } from './cache.js'
 import type { DpopOptions } from './dpop/options.js'
 import type { AuthErrorCode } from './errors.js'
-import type { RoleOptions } from './identity.js'
+import type { DefaultClaims, Identity, RoleOptions, ScopeOptions } from './identity.js'
 import type { Duration } from './internal/duration.js'
 import type { IntrospectionOptions } from './introspection/options.js'
 import type { JwksEvent, JwksOptions } from './keys/jwks.js'
@@ -39,6 +39,14 @@ export interface VerificationOptions {
   maxTokenAge?: Duration
   /** Claims that must be present besides `iss`, `sub` and `exp`, which always are. */
   requiredClaims?: readonly string[]
+  /**
+   * The client ids this API serves (OIDC Core 2 `azp`, Clerk's `authorizedParties`). When given, a
+   * token's `azp`, or its `client_id` when it has no `azp` (RFC 9068 access tokens, RFC 7662
+   * answers), must be one of them; a token naming neither, or naming two different ones, is refused
+   * too (`azp_invalid`, 401).
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
+   */
+  authorizedParties?: readonly string[]
 }
 
 /**
@@ -133,6 +141,22 @@ export interface CommonOptions<Schema extends StandardSchemaV1 | undefined> {
   firstSourceWins?: boolean
   /** Where roles live in the payload. */
   roles?: RoleOptions
+  /** Where scopes live in the payload, e.g. `{ claims: ['scope', 'permissions'] }` for Auth0. */
+  scopes?: ScopeOptions
+  /**
+   * Asked on every request, cache hits included, whether a verified token is revoked: `true`
+   * refuses it (`revoked`, 401); a throw or rejection is `revocation_unavailable` (503), its error
+   * never reported. A hook that answers synchronously keeps cached requests synchronous
+   * (`authenticateSync`); a promise makes them wait. `denyList({ store }).revoked` is one.
+   *
+   * @example
+   * createAuth({ issuer, audience, jwks, revoked: (identity) => banned.has(identity.subject) })
+   */
+  revoked?: (
+    identity: Identity<
+      Schema extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<Schema> : DefaultClaims
+    >,
+  ) => boolean | Promise<boolean>
   /** The verified-token cache, or `false` to verify every token every time. @default { max: 10000 } */
   cache?: CacheOptions | false
   /** The largest token accepted, in bytes. @default 8192 */

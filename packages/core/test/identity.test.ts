@@ -25,10 +25,16 @@ describe('grantsOf', () => {
   const payload = { roles: ['user'], groups: ['admin'], scope: 'read', scp: ['write'] }
 
   it('reads the configured role claims and both scope claims for other tokens', () => {
-    expect(grantsOf(payload, ['groups'], false)).toEqual({ roles: ['admin'], scopes: ['read', 'write'] })
+    expect(grantsOf(payload, { roles: ['groups'], scopes: ['scope', 'scp'] }, false)).toEqual({
+      roles: ['admin'],
+      scopes: ['read', 'write'],
+    })
   })
 
   it('reads a session token\'s "roles" and "scope" only, whatever the role claims', () => {
-    expect(grantsOf(payload, ['groups'], true)).toEqual({ roles: ['user'], scopes: ['read'] })
+    expect(grantsOf(payload, { roles: ['groups'], scopes: ['scope', 'scp'] }, true)).toEqual({
+      roles: ['user'],
+      scopes: ['read'],
+    })
   })
 })

@@ -9,6 +9,8 @@ export interface ClaimRules {
   readonly clockTolerance: number
   readonly maxTokenAge: number | undefined
   readonly requiredClaims: readonly string[]
+  /** Accepted authorized parties (`azp`, else `client_id`); `undefined` when not configured. */
+  readonly authorizedParties?: ReadonlySet<string> | undefined
 }
 
 const invalid = (message: string) => new AuthError('claim_invalid', message)
@@ -43,6 +45,22 @@ export function checkTimes(payload: Readonly<Record<string, unknown>>, rules: Cl
   }
 }
 
+/**
+ * OIDC Core 2 `azp`: the client the token was issued to must be one of `parties`. A token without
+ * `azp` names its client by `client_id` (RFC 9068 2.2 access tokens, RFC 7662 answers); when both
+ * are present they must agree. A token naming neither is refused: fail closed.
+ */
+function checkParty(payload: Readonly<Record<string, unknown>>, parties: ReadonlySet<string>): void {
+  const { azp, client_id: clientId } = payload
+  const party = azp ?? clientId
+  if (party === undefined)
+    throw new AuthError('azp_invalid', 'token names no authorized party ("azp" or "client_id")')
+  if (typeof party !== 'string' || (clientId !== undefined && azp !== undefined && azp !== clientId))
+    throw new AuthError('azp_invalid', '"azp" and "client_id" claims must be one string')
+  if (!parties.has(party))
+    throw new AuthError('azp_invalid', '"azp" claim names a party that is not authorized')
+}
+
 /** Checks every claim rule of a verified payload: types, issuer, audience, `typ`, required claims, times. */
 export function checkClaims(
   payload: Readonly<Record<string, unknown>>,
@@ -72,5 +90,6 @@ export function checkClaims(
       throw invalid(`"${claim}" claim is required`)
   if (payload.sid !== undefined && typeof payload.sid !== 'string')
     throw invalid('"sid" claim must be a string')
+  if (rules.authorizedParties !== undefined) checkParty(payload, rules.authorizedParties)
   checkTimes(payload, rules, now)
 }

@@ -1,4 +1,4 @@
-import { grantsOf, type Identity, type TokenSource } from '../identity.js'
+import { type GrantClaims, grantsOf, type Identity, type TokenSource } from '../identity.js'
 import type { VerificationKey } from '../keys/key.js'
 import type { NormalizedIssuer } from '../normalize.js'
 
@@ -24,7 +24,7 @@ function deepFreeze<T>(value: T): T {
  * session token: its roles and scopes come only from what `issue()` wrote (see `grantsOf`).
  *
  * @example
- * const entry = entryOf(header, payload, issuer, 'bearer', claims, ['roles'], false)
+ * const entry = entryOf(header, payload, issuer, 'bearer', claims, { roles: ['roles'], scopes: ['scope'] }, false)
  */
 export function entryOf<Claims>(
   header: Readonly<Record<string, unknown>>,
@@ -32,11 +32,11 @@ export function entryOf<Claims>(
   issuer: NormalizedIssuer,
   source: TokenSource,
   claims: Claims,
-  roleClaims: readonly string[],
+  grantClaims: GrantClaims,
   fromSessions: boolean,
   key?: VerificationKey,
 ): CacheEntry<Claims> {
-  const { roles, scopes } = grantsOf(payload, roleClaims, fromSessions)
+  const { roles, scopes } = grantsOf(payload, grantClaims, fromSessions)
   const identity: Identity<Claims> = deepFreeze({
     subject: payload.sub as string,
     issuer: payload.iss as string,
