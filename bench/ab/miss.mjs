@@ -9,7 +9,7 @@
 // in machine load within a round falls evenly on every case; a per-round ratio to the round's jose
 // time is taken, and the median with its interquartile range over the rounds is printed. "jose'" is a
 // second jose case, the A/A control: its ratio shows what this machine can resolve.
-// For callgrind: SIDE=<index of the tree, 0 or 1> OP=<alg> COUNT=<n> runs n verifications of one side
+// For callgrind: SIDE=<index of the tree, 0 or 1, or jose> OP=<alg> COUNT=<n> runs n verifications of one side
 // and nothing else (run twice with two counts and subtract, to cancel the set-up).
 import { writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -116,8 +116,8 @@ const summary = (values) => {
 const fmt = ({ median, q1, q3 }) => `${median.toFixed(3)} [${q1.toFixed(3)}-${q3.toFixed(3)}]`
 
 if (process.env.SIDE !== undefined) {
-  const { ours } = await casesFor(process.env.OP ?? 'ES256')
-  const fn = ours[Number(process.env.SIDE)]
+  const { joseCase, ours } = await casesFor(process.env.OP ?? 'ES256')
+  const fn = process.env.SIDE === 'jose' ? joseCase : ours[Number(process.env.SIDE)]
   const count = Number(process.env.COUNT ?? 1000)
   for (let index = 0; index < count; index++) await fn()
   process.exit(0)
