@@ -41,9 +41,17 @@ function signatureLength(key: CryptoKey, alg: Algorithm, params: SignatureParams
 /**
  * Checks one signature with WebCrypto over the bytes the parse already decoded; `false` when this
  * key did not sign it, or cannot verify `alg` at all (another key type, hash or curve, a weak RSA
- * key), or the signature has the wrong length for it.
+ * key), or the signature has the wrong length for it. Never throws.
+ *
+ * @example
+ * const jws = parseJws(token, 8192)
+ * if (await signedBy(jws, await key.forAlgorithm('HS256'), 'HS256')) trust(jws.payload)
  */
-async function signedBy(jws: SignedParts, key: CryptoKey | Uint8Array, alg: Algorithm): Promise<boolean> {
+export async function signedBy(
+  jws: SignedParts,
+  key: CryptoKey | Uint8Array,
+  alg: Algorithm,
+): Promise<boolean> {
   const params = signatureParams(alg)
   // Raw bytes are no key here: HMAC secrets are imported once, as CryptoKeys (keys/key.ts).
   if (params === undefined || key instanceof Uint8Array) return false
