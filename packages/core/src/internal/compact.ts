@@ -1,6 +1,6 @@
 import { AuthError } from '../errors.js'
-import { decodeCanonical } from './base64url.js'
-import { parseJsonObject } from './json.js'
+import { binaryBytes, decodeCanonical, decodeCanonicalBinary } from './base64url.js'
+import { parseJsonBinary } from './json.js'
 
 /** The protected header of a compact JWS, parsed but not verified yet. */
 export type UnverifiedHeader = Readonly<Record<string, unknown>> & {
@@ -51,13 +51,14 @@ function decode(segment: string, part: string): Uint8Array<ArrayBuffer> {
   return bytes
 }
 
-/**
- * Splits and decodes a compact JWS strictly: three canonical base64url parts, a JSON object header
- * (no member named twice, no byte-order mark),
- * an `alg` that is not `none`, no embedded keys, no `crit` extensions, and a size limit. The payload
- * may be any bytes; {@link parseCompact} requires a JSON object.
- */
-export function parseJws(token: string, maxTokenSize: number): UnverifiedJws {
+function decodeBinary(segment: string, part: string): string {
+  const binary = decodeCanonicalBinary(segment)
+  if (binary === undefined) throw malformed(`token ${part} is not canonical base64url`)
+  return binary
+}
+
+/** {@link parseJws}, with the payload left as a binary string (see `decodeCanonicalBinary`). */
+function parseParts(token: string, maxTokenSize: number): SignedParts & { readonly payload: string } {
   if (typeof token !== 'string' || token.length === 0)
     throw new AuthError('token_missing', 'no token was given')
   if (token.length > maxTokenSize) throw malformed(`token is larger than ${maxTokenSize} bytes`)
@@ -65,7 +66,7 @@ export function parseJws(token: string, maxTokenSize: number): UnverifiedJws {
   if (parts.length === 5) throw malformed('encrypted tokens (JWE) are not accepted here')
   if (parts.length !== 3) throw malformed('token is not a compact JWS (three dot-separated parts)')
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string]
-  const header = parseJsonObject(decode(headerPart, 'header'), 'header')
+  const header = parseJsonBinary(decodeBinary(headerPart, 'header'), 'header')
   const alg = header.alg
   if (typeof alg !== 'string' || alg === '') throw malformed('token header has no "alg"')
   if (alg.toLowerCase() === 'none')
@@ -81,20 +82,34 @@ export function parseJws(token: string, maxTokenSize: number): UnverifiedJws {
     throw malformed('token header "kid" must be a short string')
   if (signaturePart === '') throw malformed('token has no signature')
   const signature = decode(signaturePart, 'signature')
-  const payload = decode(payloadPart, 'payload')
+  const payload = decodeBinary(payloadPart, 'payload')
   // Both parts decoded as canonical base64url, so the signing input is ASCII: one native encode.
   const signingInput = ASCII.encode(token.slice(0, headerPart.length + 1 + payloadPart.length))
   // The parsed object itself, not a copy: nothing else holds it, and `kid` was checked above.
   return { header: header as UnverifiedHeader, payload, signingInput, signature }
 }
 
-/** {@link parseJws}, plus a payload that must be a JSON object (a JWT claims set). */
+/**
+ * Splits and decodes a compact JWS strictly: three canonical base64url parts, a JSON object header
+ * (no member named twice, no byte-order mark),
+ * an `alg` that is not `none`, no embedded keys, no `crit` extensions, and a size limit. The payload
+ * may be any bytes; {@link parseCompact} requires a JSON object.
+ *
+ * @example
+ * const { header, payload, signingInput, signature } = parseJws(token, 8192)
+ */
+export function parseJws(token: string, maxTokenSize: number): UnverifiedJws {
+  const jws = parseParts(token, maxTokenSize)
+  return { ...jws, payload: binaryBytes(jws.payload) }
+}
+
+/**
+ * {@link parseJws}, plus a payload that must be a JSON object (a JWT claims set).
+ *
+ * @example
+ * const { header, payload } = parseCompact(token, 8192)
+ */
 export function parseCompact(token: string, maxTokenSize: number): UnverifiedToken {
-  const jws = parseJws(token, maxTokenSize)
-  return {
-    header: jws.header,
-    payload: parseJsonObject(jws.payload, 'payload'),
-    signingInput: jws.signingInput,
-    signature: jws.signature,
-  }
+  const jws = parseParts(token, maxTokenSize)
+  return { ...jws, payload: parseJsonBinary(jws.payload, 'payload') }
 }
