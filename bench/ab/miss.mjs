@@ -9,7 +9,8 @@
 // in machine load within a round falls evenly on every case; a per-round ratio to the round's jose
 // time is taken, and the median with its interquartile range over the rounds is printed. "jose'" is a
 // second jose case, the A/A control: its ratio shows what this machine can resolve.
-// For callgrind: SIDE=<index of the tree, 0 or 1, or jose> OP=<alg> COUNT=<n> runs n verifications of one side
+// For callgrind: SIDE=<index of the tree, 0 or 1, or jose, or
+// jose-jwk: jose with the key imported from the same JWK as ours> OP=<alg> COUNT=<n> runs n verifications of one side
 // and nothing else (run twice with two counts and subtract, to cancel the set-up).
 import { writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -72,6 +73,9 @@ async function casesFor(alg) {
   const { token, verifyKey, config } = await material(alg)
   const options = { issuer: ISSUER, audience: AUDIENCE, algorithms: [alg] }
   const joseCase = () => jose.jwtVerify(token, verifyKey, options)
+  // The same check with the key our side imports (from the JWK), for a control under callgrind.
+  const jwkKey = config.jwks ? await jose.importJWK(config.jwks.keys[0], alg) : verifyKey
+  const joseJwkCase = () => jose.jwtVerify(token, jwkKey, options)
   const ours = libs.map((lib) => {
     const auth = lib.createAuth({ issuer: ISSUER, audience: AUDIENCE, cache: false, ...config })
     return () => auth.verify(token)
@@ -79,7 +83,7 @@ async function casesFor(alg) {
   // Refuse to time a rejection.
   await joseCase()
   for (const fn of ours) if ((await fn()).subject !== 'alice') throw new Error(`${alg}: verify failed`)
-  return { joseCase, ours }
+  return { joseCase, joseJwkCase, ours }
 }
 
 // CPU time (user + system, every thread of the process: WebCrypto runs on libuv's pool) or wall time.
@@ -116,8 +120,9 @@ const summary = (values) => {
 const fmt = ({ median, q1, q3 }) => `${median.toFixed(3)} [${q1.toFixed(3)}-${q3.toFixed(3)}]`
 
 if (process.env.SIDE !== undefined) {
-  const { joseCase, ours } = await casesFor(process.env.OP ?? 'ES256')
-  const fn = process.env.SIDE === 'jose' ? joseCase : ours[Number(process.env.SIDE)]
+  const { joseCase, joseJwkCase, ours } = await casesFor(process.env.OP ?? 'ES256')
+  const side = process.env.SIDE
+  const fn = side === 'jose' ? joseCase : side === 'jose-jwk' ? joseJwkCase : ours[Number(side)]
   const count = Number(process.env.COUNT ?? 1000)
   for (let index = 0; index < count; index++) await fn()
   process.exit(0)
