@@ -182,13 +182,14 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
       seen.issuer = issuer.rules.issuer
       return entryOf(header, payload, issuer, source)
     }
-    const { header, payload } = parseCompact(token, maxTokenSize)
+    const jws = parseCompact(token, maxTokenSize)
+    const { header, payload } = jws
     if (typeof payload.iss !== 'string') throw new AuthError('claim_invalid', '"iss" claim must be a string')
     // The issuer only picks which keys to try; nothing else is trusted until a signature checks out.
     const issuer = issuers.get(payload.iss)
     if (!issuer) throw new AuthError('claim_invalid', '"iss" claim names an issuer that is not trusted')
     seen.issuer = payload.iss
-    const key = await verifySignature(token, header, issuer)
+    const key = await verifySignature(jws, issuer)
     seen.kid = header.kid
     return entryOf(header, payload, issuer, source, key)
   }

@@ -41,6 +41,33 @@ export function decodeCanonical(segment: string): Uint8Array<ArrayBuffer> | unde
   return seen & 64 ? undefined : bytes
 }
 
+const CANONICAL_CHARS = /^[A-Za-z0-9_-]*$/
+
+/**
+ * {@link decodeCanonical}'s checks, then the bytes as a binary string (one character per byte,
+ * `atob`'s form): a token's JSON parts are mostly ASCII, and then that string is their text already.
+ * The native `atob` does the decoding, which a loop here does at several times its cost.
+ *
+ * @example
+ * decodeCanonicalBinary('eyJhIjoxfQ') // '{"a":1}'
+ */
+export function decodeCanonicalBinary(segment: string): string | undefined {
+  const rest = segment.length % 4
+  if (rest === 1 || !CANONICAL_CHARS.test(segment)) return undefined
+  // Trailing bits must be zero, so that one byte string has exactly one encoding (RFC 4648 3.5);
+  // atob would drop them silently.
+  if (rest > 1 && (VALUES[segment.charCodeAt(segment.length - 1)]! & (rest === 2 ? 0x0f : 0x03)) !== 0)
+    return undefined
+  return atob(segment.replaceAll('-', '+').replaceAll('_', '/'))
+}
+
+/** The bytes of a binary string (characters 0-255), as `atob` returns. */
+export function binaryBytes(binary: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(binary.length)
+  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index)
+  return bytes
+}
+
 /** Encodes bytes as unpadded base64url (RFC 7515 2). */
 export function encode(bytes: Uint8Array): string {
   let text = ''

@@ -1,4 +1,5 @@
 import { AuthError } from '../errors.js'
+import { binaryBytes } from './base64url.js'
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -98,9 +99,31 @@ export function parseJsonObject(bytes: Uint8Array, part: string): Record<string,
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
     throw malformed(`token ${part} starts with a byte-order mark`)
   let text: string
-  let value: unknown
   try {
     text = UTF8.decode(bytes)
+  } catch {
+    throw malformed(`token ${part} is not valid JSON`)
+  }
+  return parseJsonText(text, part)
+}
+
+const NON_ASCII = /[\u0080-\uffff]/
+
+/**
+ * {@link parseJsonObject} for bytes given as a binary string (one character per byte, as `atob`
+ * returns them): ASCII text, the common case, is parsed as it is, with no copy and no UTF-8 decoder;
+ * anything else takes the byte path, with its UTF-8 and byte-order-mark checks.
+ *
+ * @example
+ * parseJsonBinary(atob('eyJhbGciOiJIUzI1NiJ9'), 'header') // { alg: 'HS256' }
+ */
+export function parseJsonBinary(binary: string, part: string): Record<string, unknown> {
+  return NON_ASCII.test(binary) ? parseJsonObject(binaryBytes(binary), part) : parseJsonText(binary, part)
+}
+
+function parseJsonText(text: string, part: string): Record<string, unknown> {
+  let value: unknown
+  try {
     value = JSON.parse(text)
   } catch {
     throw malformed(`token ${part} is not valid JSON`)

@@ -36,3 +36,29 @@ describe('parseCompact', () => {
     expect(() => parseCompact(forge({ alg: 'HS256' }, '[]'), 8192)).toThrow(/payload is not a JSON object/)
   })
 })
+
+describe('the parts a signature check needs', () => {
+  it('gives the signing input as the ASCII bytes of header.payload, and the decoded signature', () => {
+    const token = forge({ alg: 'HS256' }, claims())
+    const { signingInput, signature } = parseCompact(token, 8192)
+    const [head, body, sig] = token.split('.') as [string, string, string]
+    expect(new TextDecoder().decode(signingInput)).toBe(`${head}.${body}`)
+    expect(Buffer.from(signature).toString('base64url')).toBe(sig)
+  })
+
+  it('hands back the parsed header itself, not a copy of it', () => {
+    const { header } = parseJws(forge({ alg: 'HS256', typ: 'JWT' }, 'foo'), 8192)
+    expect(header).toEqual({ alg: 'HS256', typ: 'JWT' })
+    expect(header.kid).toBeUndefined()
+  })
+
+  it.each(['jwk', 'jku', 'x5u', 'x5c', 'crit', 'b64'])(
+    'refuses a header naming "%s" among others',
+    (name) => {
+      const header = { typ: 'JWT', alg: 'HS256', kid: 'k1', [name]: 'x' }
+      expect(() => parseJws(forge(header, 'foo'), 8192)).toThrow(
+        expect.objectContaining({ code: 'token_malformed', message: expect.stringContaining(`"${name}"`) }),
+      )
+    },
+  )
+})

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { hasDuplicateName, parseJsonObject } from '../../src/internal/json.js'
+import { binaryBytes } from '../../src/internal/base64url.js'
+import { hasDuplicateName, parseJsonBinary, parseJsonObject } from '../../src/internal/json.js'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 
@@ -53,6 +54,32 @@ describe('parseJsonObject', () => {
   ])('refuses %s', (_name, text, message) => {
     expect(() => parseJsonObject(bytes(text), 'payload')).toThrow(
       expect.objectContaining({ code: 'token_malformed', message }),
+    )
+  })
+})
+
+describe('parseJsonBinary', () => {
+  // A binary string holds one character per byte, as atob gives them.
+  const binary = (text: string) => String.fromCharCode(...new TextEncoder().encode(text))
+
+  it('parses ASCII and UTF-8 text alike, as parseJsonObject does from the same bytes', () => {
+    for (const text of ['{"sub":"alice"}', '{"name":"Zoë","city":"東京"}', '{"emoji":"😀"}']) {
+      expect(parseJsonBinary(binary(text), 'payload')).toEqual(
+        parseJsonObject(binaryBytes(binary(text)), 'payload'),
+      )
+      expect(parseJsonBinary(binary(text), 'payload')).toEqual(JSON.parse(text))
+    }
+  })
+
+  it.each([
+    ['a byte-order mark', binary('\uFEFF{"a":1}'), /byte-order mark/],
+    ['invalid UTF-8', '{"a":"\u00ff"}', /not valid JSON/],
+    ['a member named twice', binary('{"a":1,"a":2}'), /names a member twice/],
+    ['an array', binary('[1]'), /not a JSON object/],
+    ['no JSON', binary('{"a":'), /not valid JSON/],
+  ])('refuses %s', (_name, text, message) => {
+    expect(() => parseJsonBinary(text, 'payload')).toThrow(
+      expect.objectContaining({ code: 'token_malformed', message: expect.stringMatching(message) }),
     )
   })
 })

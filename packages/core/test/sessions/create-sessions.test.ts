@@ -444,6 +444,18 @@ describe('logout', () => {
     expect(result.setCookie).toHaveLength(2)
     expect(await auth.verify(issued.accessToken)).toMatchObject({ subject: 'alice' })
   })
+
+  it('revokes nothing for an access cookie whose signature does not check out', async () => {
+    const { sessions, auth } = setup()
+    const issued = await sessions.issue({ subject: 'alice' })
+    const [head, body, signature] = issued.accessToken.split('.') as [string, string, string]
+    const flipped = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`
+    for (const token of [`${head}.${body}.${flipped}`, `${head}.${body}.${signature.slice(0, -2)}`]) {
+      const result = await sessions.logout({ cookie: `${sessions.cookieName}=${token}` })
+      expect(result.sessionId).toBeUndefined()
+    }
+    expect(await auth.verify(issued.accessToken)).toMatchObject({ subject: 'alice' })
+  })
 })
 
 describe('options', () => {

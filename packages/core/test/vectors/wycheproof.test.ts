@@ -8,7 +8,7 @@
  *    every other key in a local `jwks`; a set mixing both goes in `jwks`, which refuses symmetric keys.
  *    A `TypeError` from `normalizeOptions` means every vector of the group is rejected ("invalid").
  * 2. the token goes through `parseJws` (strict compact parsing) and `verifySignature` (allow-list,
- *    key selection by `kid` and `alg`, signature check). An `AuthError` means "invalid".
+ *    key selection by `kid` and `alg`, signature check over the parsed parts). An `AuthError` means "invalid".
  * Known defects in the data (SOURCE.md): tcId 367 and 370 are byte-identical to the valid tcId 357,
  * so core accepts them; tcId 372 and 373 put `?` inside base64url, so core rejects them.
  * Where core is deliberately stricter than a vector (RFC 7520 examples): a JWK's `alg` binds the key to
@@ -70,8 +70,7 @@ async function verdict(group: Group, vector: Vector): Promise<'valid' | 'invalid
     return 'invalid'
   }
   try {
-    const { header } = parseJws(vector.jws, 8192)
-    await verifySignature(vector.jws, header, issuer)
+    await verifySignature(parseJws(vector.jws, 8192), issuer)
     return 'valid'
   } catch (error) {
     // Every rejection is an AuthError with a stable code; anything else would be a crash.
