@@ -32,6 +32,7 @@ const rounds = Number(flag('rounds', 31))
 const turnMs = Number(flag('ms', 60))
 const only = flag('only', '')
 const profile = flag('profile', '')
+const fixedCalls = Number(flag('calls', 0))
 const trees = argv.map((arg) => {
   const [name, root] = arg.includes('=') ? arg.split('=') : ['branch', arg]
   return { name, root: resolve(root) }
@@ -157,6 +158,27 @@ async function bareCases(copy) {
   })
   const t = initTRPC.create()
   const router = t.router({ me: t.procedure.query(() => 'alice') })
+  // The floors: what any auth layer pays the framework before doing any work of its own. Yoga: a
+  // plugin with synchronous onContextBuilding and onExecute hooks. tRPC: a context factory and one
+  // pass-through middleware.
+  const identity = { subject: 'alice' }
+  const floorPlugin = {
+    onContextBuilding: ({ extendContext }) => extendContext({ identity }),
+    onExecute: () => {},
+  }
+  const yogaFloor = createYoga({
+    ...yogaOptions,
+    schema: createSchema({
+      typeDefs: 'type Query { me: String }',
+      resolvers: { Query: { me: (_, __, ctx) => ctx.identity.subject } },
+    }),
+    plugins: [floorPlugin],
+  })
+  const tf = initTRPC.context().create()
+  const floorRouter = tf.router({
+    me: tf.procedure.use(({ next }) => next()).query(({ ctx }) => ctx.identity.subject),
+  })
+  const floorContext = async () => ({ identity })
   const scale = createYoga({
     ...yogaOptions,
     schema: createSchema({ typeDefs: scaleTypeDefs(''), resolvers: { Query: { items: () => ITEMS } } }),
@@ -179,6 +201,17 @@ async function bareCases(copy) {
           endpoint: '/trpc',
           req: new Request('http://127.0.0.1/trpc/me', { headers }),
           router,
+        })
+      ).text(),
+    [`yoga floor${copy}`]: async () =>
+      (await yogaFloor.fetch('http://127.0.0.1/graphql?query={me}', { headers })).text(),
+    [`trpc floor${copy}`]: async () =>
+      (
+        await fetchRequestHandler({
+          endpoint: '/trpc',
+          req: new Request('http://127.0.0.1/trpc/me', { headers }),
+          router: floorRouter,
+          createContext: floorContext,
         })
       ).text(),
     [`scale bare${copy}`]: async () => (await scale.fetch(SCALE_URL, { headers })).text(),
@@ -318,6 +351,11 @@ if (groups)
 if (profile) {
   const fn = cases[profile]
   if (!fn) throw new Error(`no case "${profile}"; cases: ${Object.keys(cases).join(' | ')}`)
+  if (fixedCalls > 0) {
+    // A fixed number of calls, for instruction counts: run twice with two counts and subtract.
+    for (let i = 0; i < fixedCalls; i++) await fn()
+    process.exit(0)
+  }
   const ns = await turn(fn, turnMs)
   console.log(`${profile}: ${ns.toFixed(0)} ns/op CPU, ${turn.calls} calls`)
   process.exit(0)
@@ -349,7 +387,9 @@ console.log('\n| pair (CPU per op) | median ratio | IQR | median difference (µs
 console.log('| --- | --- | --- | --- | --- |')
 for (const framework of ['yoga', 'trpc', 'scale', 'hono', 'fastify', 'next', 'express']) {
   pair(`${framework} bare (A/A)`, `${framework} bare`)
+  pair(`${framework} floor`, `${framework} bare`)
   for (const { name } of libs) {
+    pair(`${framework} ours ${name}`, `${framework} floor`)
     if (framework === 'scale') {
       pair(`scale reject ${name}`, 'scale bare')
       pair(`scale null ${name}`, 'scale bare')

@@ -57,6 +57,13 @@ export class TokenCache<V> {
   readonly #buckets = new Map<number, Slot<V>>()
   readonly #max: number
   #size = 0
+  /**
+   * The last token looked up and its slot: a request looks its token up twice (the bearer source's
+   * shortcut, then the hit), and a client sends the same token request after request. Forgotten on
+   * every removal, so it never outlives its entry.
+   */
+  #lastToken: string | undefined
+  #lastSlot: Slot<V> | undefined
 
   constructor(max: number) {
     this.#max = max
@@ -68,9 +75,23 @@ export class TokenCache<V> {
 
   #slot(token: string): Slot<V> | undefined {
     if (typeof token !== 'string') return undefined
+    // The whole token is compared either way; the same string object compares at once.
+    if (this.#lastSlot !== undefined && token === this.#lastToken) {
+      this.#lastToken = token
+      return this.#lastSlot
+    }
     for (let slot = this.#buckets.get(bucketOf(token)); slot !== undefined; slot = slot.next)
-      if (slot.token === token) return slot
+      if (slot.token === token) {
+        this.#lastToken = token
+        this.#lastSlot = slot
+        return slot
+      }
     return undefined
+  }
+
+  #forgetLast(): void {
+    this.#lastToken = undefined
+    this.#lastSlot = undefined
   }
 
   get(token: string): V | undefined {
@@ -104,6 +125,7 @@ export class TokenCache<V> {
   }
 
   #dropOldest(): void {
+    this.#forgetLast()
     const oldest = this.#buckets.entries().next()
     if (oldest.done) return
     const [key, slot] = oldest.value
@@ -113,6 +135,7 @@ export class TokenCache<V> {
 
   delete(token: string): void {
     if (typeof token !== 'string') return
+    this.#forgetLast()
     const key = bucketOf(token)
     let previous: Slot<V> | undefined
     for (let slot = this.#buckets.get(key); slot; previous = slot, slot = slot.next) {
@@ -135,6 +158,7 @@ export class TokenCache<V> {
   }
 
   clear(): void {
+    this.#forgetLast()
     this.#buckets.clear()
     this.#size = 0
   }

@@ -45,6 +45,25 @@ describe('the verified-token cache matches the exact token', () => {
     for (const [index, token] of tokens.entries()) expect([undefined, index]).toContain(cache.get(token))
   })
 
+  it('forgets a token once it is dropped, even right after looking it up', () => {
+    const cache = new TokenCache<string>(1)
+    cache.set('first.token.value', 'first')
+    expect(cache.get('first.token.value')).toBe('first')
+    cache.set('second.token.value', 'second')
+    expect(cache.get('first.token.value')).toBeUndefined()
+    expect(cache.get('second.token.value')).toBe('second')
+    cache.delete('second.token.value')
+    expect(cache.get('second.token.value')).toBeUndefined()
+    cache.set('third.token.value', 'third')
+    expect(cache.get('third.token.value')).toBe('third')
+    cache.deleteWhere((value) => value === 'third')
+    expect(cache.get('third.token.value')).toBeUndefined()
+    cache.set('fourth.token.value', 'fourth')
+    expect(cache.get('fourth.token.value')).toBe('fourth')
+    cache.clear()
+    expect(cache.get('fourth.token.value')).toBeUndefined()
+  })
+
   it('vouches for a bearer header only for a cached b64token', () => {
     const cache = new TokenCache<string>(10)
     cache.set('abc.def.ghi', 'ok')
