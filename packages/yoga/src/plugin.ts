@@ -89,6 +89,8 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
   const cookies = new WeakMap<object, readonly string[]>()
   /** Requests Yoga serves: their response goes through `onResponse`, so it can carry `Set-Cookie`. */
   const served = createSlot<true>()
+  /** The state each context was built with (`onContextBuilding`), for its `onExecute`. */
+  const built = createSlot<MaybePromise<RequestState<Claims>>>()
   /** graphql-ws connections (by `ctx.extra`) with running streams or renewed credentials. */
   const connections = createConnections()
 
@@ -185,7 +187,12 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     },
     onContextBuilding({ context, extendContext }) {
       const state = stateOf(context)
-      if (isPromise(state)) return state.then((done) => extendContext({ identity: done.identity }))
+      built.set(context, state)
+      if (isPromise(state))
+        return state.then((done) => {
+          built.set(context, done)
+          extendContext({ identity: done.identity })
+        })
       extendContext({ identity: state.identity })
     },
     onExecute({ args, context, extendContext, setResultAndStopExecution }) {
@@ -195,7 +202,9 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
         const errors = admit(state, args, context, config.onDeny)
         if (errors) setResultAndStopExecution({ errors })
       }
-      const state = stateOf(context)
+      // The state this context was built with, found again without reading the request (a context
+      // built elsewhere, or copied by another plugin, is looked up as in onContextBuilding).
+      const state = built.get(context) ?? stateOf(context)
       return isPromise(state) ? state.then(execute) : execute(state)
     },
     async onSubscribe({ args, context, extendContext, setResultAndStopExecution }) {
@@ -221,6 +230,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
                 identity: renewed as never,
               })
               states.set(context, next)
+              built.set(context, next)
               const errors = admit(next, args, context, 'reject')
               if (errors) return control.end(errors)
               ;(context as { identity?: unknown }).identity = renewed
