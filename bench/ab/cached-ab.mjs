@@ -277,6 +277,30 @@ async function oursCases(lib, name) {
   // Cached as a bearer token, as the first request of a client caches it.
   await a.authenticate(headers)
   const fetchRequest = new Request('http://127.0.0.1/graphql', { headers })
+  // What a browser sends: Node keeps the raw lines, which core reads (repeated headers stay apart).
+  const lines = [
+    ['Host', '127.0.0.1'],
+    ['Connection', 'keep-alive'],
+    [
+      'User-Agent',
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+    ],
+    ['Accept', 'application/json'],
+    ['Accept-Language', 'en-US,en;q=0.9'],
+    ['Accept-Encoding', 'gzip, deflate, br'],
+    ['Content-Type', 'application/json'],
+    ['Origin', 'https://app.example.com'],
+    ['Referer', 'https://app.example.com/'],
+    ['Sec-Fetch-Dest', 'empty'],
+    ['Sec-Fetch-Mode', 'cors'],
+    ['Sec-Fetch-Site', 'same-site'],
+    ['X-Request-Id', '0f8e1c2a-5b7d-4e3f-9a6b-1c2d3e4f5a6b'],
+    ['Authorization', authorization],
+  ]
+  const browserLike = {
+    rawHeaders: lines.flat(),
+    headers: Object.fromEntries(lines.map(([key, value]) => [key.toLowerCase(), value])),
+  }
   const yoga = createYoga({
     ...yogaOptions,
     schema: createSchema({
@@ -323,6 +347,7 @@ async function oursCases(lib, name) {
   return {
     [`core authenticateSync (Request) ${name}`]: () => a.authenticateSync(fetchRequest),
     [`core authenticateSync (record) ${name}`]: () => a.authenticateSync(headers),
+    [`core authenticateSync (IncomingMessage, 14 headers) ${name}`]: () => a.authenticateSync(browserLike),
     [`yoga ours ${name}`]: async () =>
       (await yoga.fetch('http://127.0.0.1/graphql?query={me}', { headers })).text(),
     [`trpc ours ${name}`]: async () =>
@@ -448,7 +473,7 @@ for (const framework of ['yoga', 'trpc', 'scale', 'hono', 'fastify', 'next', 'ex
       pair(`${framework} ${kind} ${libs[i].name}`, `${framework} ${kind} ${libs[0].name}`)
 }
 for (let i = 1; i < libs.length; i++)
-  for (const kind of ['Request', 'record'])
+  for (const kind of ['Request', 'record', 'IncomingMessage, 14 headers'])
     pair(`core authenticateSync (${kind}) ${libs[i].name}`, `core authenticateSync (${kind}) ${libs[0].name}`)
 await Promise.all([])
 process.exit(0)
