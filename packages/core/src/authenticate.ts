@@ -4,6 +4,7 @@ import type { DefaultClaims, Identity, TokenSource } from './identity.js'
 import { type HeaderReader, headerReader, type RequestLike } from './internal/headers.js'
 import type { AuthEvent } from './options.js'
 import type { SessionLink } from './sessions/link.js'
+import { isBuiltInBearer, readKnownBearer } from './sources/bearer.js'
 import type { TokenReader } from './sources/source.js'
 
 /**
@@ -58,6 +59,11 @@ export interface AuthenticateDeps<Claims> {
   readonly verify: (token: string, options: { source: TokenSource }) => Promise<Identity<Claims>>
   /** `verify` without waiting: the identity of a cached token, undefined when `verify` must wait. */
   readonly verifyCached: (token: string, source: TokenSource, started: number) => Identity<Claims> | undefined
+  /**
+   * Whether a token is cached and well-formed as a bearer token: `bearer()` then skips its regular
+   * expression for it (see `readKnownBearer`). Undefined without a cache.
+   */
+  readonly isKnown?: ((token: string) => boolean) | undefined
   readonly emit: (event: AuthEvent) => void
   readonly withRealm: (error: AuthError) => AuthError
   /** When a verification started, for events (0 without `onEvent`). */
@@ -79,8 +85,21 @@ export function createAuthenticate<Claims>(deps: AuthenticateDeps<Claims>): {
   authenticate(request: RequestLike, options?: AuthenticateOptions): Promise<AuthResult<Claims>>
   authenticateSync(request: RequestLike): AuthResult<Claims> | undefined
 } {
-  const { sources, session, firstSourceWins, verify, verifyCached, emit, withRealm, started, now, dpop } =
-    deps
+  const {
+    sources,
+    session,
+    firstSourceWins,
+    verify,
+    verifyCached,
+    isKnown,
+    emit,
+    withRealm,
+    started,
+    now,
+    dpop,
+  } = deps
+  // Which sources may take the shortcut for a known bearer token: decided once, not per request.
+  const shortcut = sources.map((reader) => isKnown !== undefined && isBuiltInBearer(reader))
 
   /**
    * The session cookie: verify it, or refresh from the refresh cookie when it is missing or expired.
@@ -159,9 +178,9 @@ export function createAuthenticate<Claims>(deps: AuthenticateDeps<Claims>): {
   }
 
   /** A source's token, if any; a malformed or ambiguous header is reported, then thrown. */
-  function tokenOf(reader: TokenReader, headers: HeaderReader): string | undefined {
+  function tokenOf(reader: TokenReader, headers: HeaderReader, fast = false): string | undefined {
     try {
-      return reader.read(headers)
+      return fast ? readKnownBearer(headers, isKnown!) : reader.read(headers)
     } catch (error) {
       // An ambiguous or malformed header never reaches verify(): report it all the same.
       if (error instanceof AuthError)
@@ -198,8 +217,9 @@ export function createAuthenticate<Claims>(deps: AuthenticateDeps<Claims>): {
       let token: string | undefined
       let kind: TokenSource = 'direct'
       let from: TokenReader | undefined
-      for (const reader of sources) {
-        const found = tokenOf(reader, headers)
+      for (let index = 0; index < sources.length; index++) {
+        const reader = sources[index]!
+        const found = tokenOf(reader, headers, shortcut[index])
         if (found === undefined) continue
         // The same token twice is one credential; a second one must be verified and compared, which
         // waits (it is rare).

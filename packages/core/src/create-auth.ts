@@ -251,12 +251,19 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     return entry.identity
   }
 
+  // A cached token's identity as read from another source, made once per entry and source.
+  const variants = new WeakMap<CacheEntry<Claims>, Partial<Record<TokenSource, CacheEntry<Claims>>>>()
+
   /** A cached token, re-checked against the clock on every hit, so it never outlives `exp`. */
   function rechecked(entry: CacheEntry<Claims>, source: TokenSource): CacheEntry<Claims> {
     checkTimes(entry.identity.payload, entry.issuer.rules, now() / 1000)
-    return entry.identity.source === source
-      ? entry
-      : { ...entry, identity: Object.freeze({ ...entry.identity, source }) }
+    if (entry.identity.source === source) return entry
+    const bySource = variants.get(entry) ?? {}
+    if (bySource[source] === undefined) {
+      bySource[source] = { ...entry, identity: Object.freeze({ ...entry.identity, source }) }
+      variants.set(entry, bySource)
+    }
+    return bySource[source]
   }
 
   /**
@@ -354,6 +361,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     firstSourceWins,
     verify,
     verifyCached,
+    isKnown: cache && ((token: string) => cache.isWellFormed(token)),
     emit,
     withRealm,
     started: () => (onEvent ? performance.now() : 0),

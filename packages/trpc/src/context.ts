@@ -261,7 +261,11 @@ export function createAuthContext<
   return async (opts) => {
     const sink = headerSink(opts ?? {})
     let request: RequestLike = opts?.req ?? {}
-    let result = await auth.authenticate(request, { refresh: sink !== undefined })
+    // A cached token (or no credential) is answered without a promise of core's own; anything
+    // that waits (a signature check, a session, a refresh) goes through authenticate.
+    let result =
+      (typeof auth.authenticateSync === 'function' ? auth.authenticateSync(request) : undefined) ??
+      (await auth.authenticate(request, { refresh: sink !== undefined }))
     // Connection params stand in only for a request that carries no credential of its own, and only
     // where the transport puts them: a WebSocket's connection message, or an SSE subscription's URL.
     // Never a plain query or mutation: a crafted `?connectionParams=` link would sign the victim's

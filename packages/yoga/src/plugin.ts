@@ -3,21 +3,16 @@ import {
   AuthError,
   type AuthResult,
   type DefaultClaims,
-  hasRoles,
-  hasScopes,
   type Identity,
   type RenewalOutcome,
   type RequestLike,
-  requireRoles,
-  requireScopes,
 } from '@portcullis/core'
-import type { ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql'
-import { demandsOf, TOO_LARGE } from './check.js'
+import type { ExecutionResult, GraphQLSchema } from 'graphql'
+import { createAdmit } from './admit.js'
 import { applyRenewal, createConnections } from './connections.js'
-import type { Rule } from './directives.js'
-import { toGraphQLError, tooLarge } from './errors.js'
+import type { RequestState } from './decide.js'
 import { type NormalizedOptions, normalizeOptions, type UseAuthOptions } from './options.js'
-import { createPlan, type Plan, type Requirement, resolveChecks } from './plan.js'
+import { createPlan, type Plan } from './plan.js'
 import { createSlot } from './slot.js'
 import { guardStream, type StreamControl } from './subscriptions.js'
 
@@ -65,83 +60,6 @@ export interface SocketConnection {
   readonly connectionParams?: Readonly<Record<string, unknown>> | undefined
 }
 
-/** What one request proved, shared by every operation of a batch. */
-interface RequestState<Claims> {
-  /** Where the credentials were read; a running subscription verifies them again. */
-  readonly request: RequestLike | undefined
-  /** What the state is kept under: the HTTP request, or the context for a socket's operation. */
-  readonly key: object
-  readonly identity: Identity<Claims> | null
-  /** The error that stops every operation: an invalid token (unless opted out) or a 503. */
-  readonly rejection: AuthError | undefined
-  /** Requirement -> its denial, memoized per request; made on the first denial. */
-  denials: Map<Requirement, AuthError> | undefined
-}
-
-/** Runs a core `require*` check, turning its throw into the denial. */
-function attempt(check: () => void): AuthError | null {
-  try {
-    check()
-    return null
-  } catch (error) {
-    if (error instanceof AuthError) return error
-    throw error
-  }
-}
-
-/** Whether the identity holds one rule: core's own matching, with no error built. */
-function holds(identity: Identity<unknown>, { roles, scopes, mode }: Rule): boolean {
-  // ANY: one listed role or one listed scope is enough.
-  if (mode === 'any')
-    return (
-      roles.length + scopes.length === 0 ||
-      (roles.length > 0 && hasRoles(identity, roles, { mode })) ||
-      (scopes.length > 0 && hasScopes(identity, scopes, { mode }))
-    )
-  return hasScopes(identity, scopes) && hasRoles(identity, roles)
-}
-
-function allows(identity: Identity<unknown> | null, requirement: Requirement): boolean {
-  if (identity === null) return false
-  for (const rule of requirement) if (!holds(identity, rule)) return false
-  return true
-}
-
-/** The first rule of a requirement the identity fails, as core's error; null when all hold. */
-function denial(identity: Identity<unknown> | null, requirement: Requirement): AuthError | null {
-  for (const rule of requirement) {
-    if (identity === null) return new AuthError('token_missing', 'authentication is required')
-    if (holds(identity, rule)) continue
-    // Core builds the errors, so codes, statuses and challenges match every other adapter.
-    const { roles, scopes, mode } = rule
-    const error =
-      mode === 'any'
-        ? attempt(() =>
-            scopes.length > 0
-              ? requireScopes(identity, scopes, { mode })
-              : requireRoles(identity, roles, { mode }),
-          )
-        : (attempt(() => requireScopes(identity, scopes)) ?? attempt(() => requireRoles(identity, roles)))
-    if (error) return error
-  }
-  return null
-}
-
-/**
- * The denial of a requirement, or null. A requirement that holds costs a few comparisons; a denial
- * (an error with its stack) is built once per request and requirement.
- */
-function decide<Claims>(state: RequestState<Claims>, requirement: Requirement): AuthError | null {
-  if (allows(state.identity, requirement)) return null
-  state.denials ??= new Map()
-  let error = state.denials.get(requirement)
-  if (error === undefined) {
-    error = denial(state.identity, requirement) ?? undefined
-    if (error) state.denials.set(requirement, error)
-  }
-  return error ?? null
-}
-
 /**
  * An Envelop plugin (GraphQL Yoga included) that verifies the request's token once, puts the
  * identity in `context.identity`, and enforces `@auth` rules before an operation executes.
@@ -171,6 +89,8 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
   const cookies = new WeakMap<object, readonly string[]>()
   /** Requests Yoga serves: their response goes through `onResponse`, so it can carry `Set-Cookie`. */
   const served = createSlot<true>()
+  /** The state each context was built with (`onContextBuilding`), for its `onExecute`. */
+  const built = createSlot<MaybePromise<RequestState<Claims>>>()
   /** graphql-ws connections (by `ctx.extra`) with running streams or renewed credentials. */
   const connections = createConnections()
 
@@ -259,42 +179,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     return refreshed?.length ? { cookie: refreshed.map(cookiePair).join('; ') } : state.request
   }
 
-  /** Errors for the operation, or undefined when it may run. Registers resolve-time checks. */
-  function admit(
-    state: RequestState<Claims>,
-    args: {
-      schema: GraphQLSchema
-      document: Parameters<typeof demandsOf>[1]
-      operationName?: string | null
-      variableValues?: Readonly<Record<string, unknown>> | null
-    },
-    context: object,
-    mode: 'reject' | 'null',
-  ): GraphQLError[] | undefined {
-    if (state.rejection) return [toGraphQLError(state.rejection, { http: true })]
-    const plan = planOf(args.schema)
-    const demands = demandsOf(plan, args.document, args.operationName, args.variableValues)
-    if (demands === TOO_LARGE) return [tooLarge()]
-    let errors: GraphQLError[] | undefined
-    for (const demand of demands) {
-      const error = decide(state, demand.requirement)
-      // In 'null' mode fields are nulled where they resolve; only introspection, which has no
-      // resolver to wrap, is decided here.
-      const field = demand.node.name.value
-      if (!error || (mode === 'null' && field !== '__schema' && field !== '__type')) continue
-      errors ??= []
-      errors.push(toGraphQLError(challenge(error), { http: true, path: demand.path, nodes: demand.node }))
-    }
-    if (errors !== undefined) return errors
-    if (plan.atResolve.size > 0) {
-      resolveChecks.set(context, (field) => {
-        const requirement = plan.atResolve.get(field)
-        const error = requirement && decide(state, requirement)
-        if (error) throw toGraphQLError(error, { http: false })
-      })
-    }
-    return undefined
-  }
+  const admit = createAdmit<Claims>(planOf, challenge)
 
   const plugin: AuthPlugin<Claims> = {
     onSchemaChange({ schema }) {
@@ -302,7 +187,12 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     },
     onContextBuilding({ context, extendContext }) {
       const state = stateOf(context)
-      if (isPromise(state)) return state.then((done) => extendContext({ identity: done.identity }))
+      built.set(context, state)
+      if (isPromise(state))
+        return state.then((done) => {
+          built.set(context, done)
+          extendContext({ identity: done.identity })
+        })
       extendContext({ identity: state.identity })
     },
     onExecute({ args, context, extendContext, setResultAndStopExecution }) {
@@ -312,7 +202,9 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
         const errors = admit(state, args, context, config.onDeny)
         if (errors) setResultAndStopExecution({ errors })
       }
-      const state = stateOf(context)
+      // The state this context was built with, found again without reading the request (a context
+      // built elsewhere, or copied by another plugin, is looked up as in onContextBuilding).
+      const state = built.get(context) ?? stateOf(context)
       return isPromise(state) ? state.then(execute) : execute(state)
     },
     async onSubscribe({ args, context, extendContext, setResultAndStopExecution }) {
@@ -338,6 +230,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
                 identity: renewed as never,
               })
               states.set(context, next)
+              built.set(context, next)
               const errors = admit(next, args, context, 'reject')
               if (errors) return control.end(errors)
               ;(context as { identity?: unknown }).identity = renewed

@@ -63,7 +63,8 @@ function fromRecord(record: Readonly<Record<string, unknown>>): HeaderReader {
     all(name) {
       const values: string[] = []
       for (const key of Object.keys(record)) {
-        if (key.toLowerCase() !== name) continue
+        // The length first: most names differ in it, and lower-casing allocates a string.
+        if (key.length !== name.length || key.toLowerCase() !== name) continue
         const value = record[key]
         if (typeof value === 'string') values.push(value)
         else if (Array.isArray(value))
@@ -81,7 +82,12 @@ function fromRawHeaders(raw: readonly string[]): HeaderReader {
       for (let i = 0; i + 1 < raw.length; i += 2) {
         const key: unknown = raw[i]
         const value: unknown = raw[i + 1]
-        if (typeof key === 'string' && typeof value === 'string' && key.toLowerCase() === name)
+        if (
+          typeof key === 'string' &&
+          typeof value === 'string' &&
+          key.length === name.length &&
+          key.toLowerCase() === name
+        )
           values.push(value)
       }
       return values
