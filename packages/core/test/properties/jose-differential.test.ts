@@ -79,3 +79,49 @@ describe('the WebCrypto miss path accepts nothing jose refuses', () => {
       )
     })
 })
+
+describe('signed tokens with odd headers and claims: nothing jose refuses is accepted', () => {
+  const value = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom(true, 'HS256', 'hs256', 'none', 'JWT', 'at+jwt', [], {}, ['b64'], 1e308, -1, 0.5, null),
+  )
+  const header = fc
+    .dictionary(
+      fc.constantFrom('alg', 'kid', 'typ', 'crit', 'b64', 'cty', 'jwk', 'zip', '__proto__', 'x'),
+      value,
+      { maxKeys: 4 },
+    )
+    .map((extra) => ({ alg: 'HS256', ...extra }))
+  const seconds = Math.floor(Date.now() / 1000)
+  const payload = fc
+    .dictionary(
+      fc.constantFrom('iss', 'aud', 'sub', 'exp', 'nbf', 'iat', 'jti', '__proto__', 'scope', 'cnf'),
+      fc.oneof(
+        value,
+        fc.constantFrom(issuer, audience, [audience], seconds + 60, seconds - 60, `${seconds}`),
+      ),
+      { maxKeys: 4 },
+    )
+    .map((extra) => ({
+      iss: issuer,
+      aud: audience,
+      sub: 'alice',
+      iat: seconds,
+      exp: seconds + 300,
+      ...extra,
+    }))
+
+  it('for HS256 tokens signed over random header and payload members', async () => {
+    const auth = createAuth({ issuer, audience, secret, cache: false })
+    const key = new TextEncoder().encode(secret)
+    const { createHmac } = await import('node:crypto')
+    await fc.assert(
+      fc.asyncProperty(header, payload, async (h, p) => {
+        const input = `${Buffer.from(JSON.stringify(h)).toString('base64url')}.${Buffer.from(JSON.stringify(p)).toString('base64url')}`
+        const token = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`
+        if (await ourAccepts(auth, token)) expect(await joseAccepts(token, key, 'HS256')).toBe(true)
+      }),
+      { numRuns: RUNS * 3 },
+    )
+  })
+})
