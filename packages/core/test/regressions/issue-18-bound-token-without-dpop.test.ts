@@ -6,7 +6,7 @@
  */
 import { createAuth } from '@portcullis/core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { proofKey } from '../support/dpop.js'
+import { proof, proofKey } from '../support/dpop.js'
 import { audience, issuer, type SigningKey, sign, signingKey } from '../support/fixtures.js'
 
 let issuerKey: SigningKey
@@ -44,6 +44,19 @@ describe('a key-bound token is never accepted as a bearer token', () => {
         status: 'rejected',
         error: { code: 'dpop_binding_invalid', status: 401 },
       })
+  })
+
+  it('refuses a DPoP-bound token in a cookie, with dpop configured and a valid proof beside it', async () => {
+    const client = await proofKey()
+    const token = await sign(issuerKey, { cnf: { jkt: client.jkt } })
+    const dpop = await proof(client, { htm: 'GET', htu: 'https://api.example.com/reports', token })
+    const request = new Request('https://api.example.com/reports', {
+      headers: { cookie: `__session=${token}`, dpop },
+    })
+    expect(await withDpop().authenticate(request)).toMatchObject({
+      status: 'rejected',
+      error: { code: 'dpop_binding_invalid', status: 401 },
+    })
   })
 
   it('refuses a cnf that is not an object when dpop is not configured', async () => {
