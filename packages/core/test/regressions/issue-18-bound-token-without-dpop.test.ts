@@ -4,7 +4,7 @@
  * stolen sender-constrained token then worked as a bearer token, which is what binding prevents
  * (RFC 9449 7.1, RFC 8705 3). Now each is refused on the miss path, with a message naming `dpop`.
  */
-import { createAuth } from '@portcullis/core'
+import { createAuth, createSessions } from '@portcullis/core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { proof, proofKey } from '../support/dpop.js'
 import { audience, issuer, type SigningKey, sign, signingKey } from '../support/fixtures.js'
@@ -68,5 +68,12 @@ describe('a key-bound token is never accepted as a bearer token', () => {
     const auth = withoutDpop()
     expect((await auth.verify(await sign(issuerKey))).subject).toBe('alice')
     expect((await auth.verify(await sign(issuerKey, { cnf: {} }))).subject).toBe('alice')
+  })
+
+  it('has sessions refuse a cnf claim at issue(), since createAuth would refuse the token', async () => {
+    const sessions = createSessions({ secret: 'a-session-secret-of-at-least-32-bytes', issuer, audience })
+    await expect(sessions.issue({ subject: 'alice', claims: { cnf: { jkt } } })).rejects.toThrow(
+      new TypeError('"claims" must not set "cnf": sessions set it themselves'),
+    )
   })
 })
