@@ -1,5 +1,6 @@
 import { type AuthenticateOptions, type AuthResult, createAuthenticate } from './authenticate.js'
 import { TokenCache } from './cache.js'
+import { checkConfirmation } from './dpop/confirmation.js'
 import { createDpopVerifier } from './dpop/verifier.js'
 import { AuthError, withChallenge } from './errors.js'
 import { type AuthHealth, healthOf, readyAll } from './health.js'
@@ -202,6 +203,7 @@ export function createAuth<Schema extends StandardSchemaV1 | undefined = undefin
     key?: VerificationKey,
   ): Promise<CacheEntry<Claims>> {
     checkClaims(payload, header, issuer.rules, now() / 1000)
+    checkConfirmation(payload, dpop !== undefined)
     const claims = await validateClaims<Claims>(schema, payload)
     // Session tokens carry rights only from issue()'s roles and scopes, never from its claims.
     const fromSessions = issuer === session?.issuer

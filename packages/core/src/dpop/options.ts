@@ -54,8 +54,9 @@ export interface DpopOptions {
   /**
    * The public origin (and path prefix) clients call, e.g. `'https://api.example.com'`: the proof's
    * `htu` is compared with it plus the request's path. Set it behind a proxy or load balancer; without
-   * it the URL is the request's own (a Fetch `Request.url`, or a Node request's `Host` header and path),
-   * and `X-Forwarded-*` headers are never read.
+   * it the URL is the request's own (a Fetch `Request.url`, or a Node request's `Host` header and path;
+   * a `Host` that is no host[:port] gives no URL, and the proof is refused), and `X-Forwarded-*` headers
+   * are never read. The `Host` header is the client's to write: set this in production.
    */
   publicUrl?: string
   /** The request's public URL, for setups `publicUrl` does not fit (the query is ignored). */

@@ -43,8 +43,17 @@ interface NodeLike {
   readonly socket?: { readonly encrypted?: unknown } | null
 }
 
+/** What a request says of itself: its method, its URL, and (a Node request) the path it asked for. */
+interface OwnTarget {
+  readonly method: string
+  /** Undefined when the request's `Host` is missing or no host[:port]. */
+  readonly url: string | undefined
+  /** The request-target as received (origin form), when the request has one: never from `Host`. */
+  readonly path?: string
+}
+
 /** A Fetch `Request`: an absolute `url`. A Node request: a path, with `Host` and its socket. */
-function ownTarget(value: unknown, depth: number): { method: string; url: string } | undefined {
+function ownTarget(value: unknown, depth: number): OwnTarget | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   const request = value as NodeLike
   // A request has headers of its own: a header record holding "method" and "url" is client data.
@@ -55,9 +64,12 @@ function ownTarget(value: unknown, depth: number): { method: string; url: string
     // Express rewrites `url` under a mounted router; `originalUrl` is what the client asked for.
     const path = typeof request.originalUrl === 'string' ? request.originalUrl : request.url
     const host = hostOf(headers)
-    if (host === undefined) return undefined
     const scheme = request.socket?.encrypted === true ? 'https' : 'http'
-    return { method: request.method, url: `${scheme}://${host}${path}` }
+    return {
+      method: request.method,
+      url: host === undefined ? undefined : `${scheme}://${host}${path}`,
+      path,
+    }
   }
   // Fastify and Hono keep the platform's request under `raw`, Koa under `req`.
   if (depth < 2)
@@ -68,10 +80,21 @@ function ownTarget(value: unknown, depth: number): { method: string; url: string
   return undefined
 }
 
+// RFC 9110 7.2 / RFC 3986 3.2.2: a host name, an IPv4 or a bracketed IPv6 literal, then an optional
+// port. Nothing that would end the authority (`/`, `?`, `#`), name a user (`@`) or read as `/` (`\\`):
+// those would move the path the URL is parsed with.
+const HOST = /^(?:[A-Za-z0-9._~!$&'()*+,;=%-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]*)?$/
+
 function hostOf(headers: unknown): string | undefined {
   if (typeof headers !== 'object' || headers === null) return undefined
   const host = (headers as Record<string, unknown>).host
-  return typeof host === 'string' && host !== '' ? host : undefined
+  return typeof host === 'string' && HOST.test(host) ? host : undefined
+}
+
+/** The path of a request-target without its query or fragment; the path of an absolute one. */
+function pathOf(own: OwnTarget): string | undefined {
+  if (own.path?.startsWith('/')) return own.path.replace(/[?#][\s\S]*$/, '')
+  return own.url !== undefined && URL.canParse(own.url) ? new URL(own.url).pathname : undefined
 }
 
 /**
@@ -91,10 +114,8 @@ export function requestTarget(
   if (options.url !== undefined) url = normalizeHtu(options.url(request))
   else if (options.publicUrl !== undefined) {
     // Only the path comes from the request: its Host header and absolute form are the client's to write.
-    const path = URL.canParse(own.url, 'http://localhost')
-      ? new URL(own.url, 'http://localhost').pathname
-      : undefined
+    const path = pathOf(own)
     url = path === undefined ? undefined : normalizeHtu(`${options.publicUrl}${path}`)
-  } else url = normalizeHtu(own.url)
+  } else url = own.url === undefined ? undefined : normalizeHtu(own.url)
   return url === undefined ? undefined : { method: own.method, url }
 }

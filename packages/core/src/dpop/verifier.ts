@@ -94,7 +94,7 @@ export function createDpopVerifier(options: NormalizedDpop, now: () => number): 
       if (target === undefined)
         throw new AuthError(
           'dpop_proof_invalid',
-          'DPoP proof cannot be checked: the request has no method and URL (pass the request itself)',
+          'DPoP proof cannot be checked: the request has no method and URL (pass the request itself; its Host header must be host[:port])',
         )
       const checked = await checkProof(proof.trim(), target, token, jkt, options, now() / 1000, tokenHash)
       if (nonces && !(await nonces.accepts(checked.nonce)))

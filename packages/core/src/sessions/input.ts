@@ -17,6 +17,9 @@ const RESERVED_CLAIMS = new Set([
   // createAuth's default role claims beside `roles`.
   'role',
   'realm_access',
+  // A key binding (RFC 7800): createAuth refuses a bound token it cannot check, so a session holding
+  // one would never verify.
+  'cnf',
 ])
 // RFC 6749 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+$/

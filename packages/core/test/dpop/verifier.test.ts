@@ -316,10 +316,11 @@ describe('DPoP outside a request', () => {
     expect(result).toMatchObject({ status: 'rejected', error: { code: 'dpop_proof_invalid', status: 401 } })
   })
 
-  it('leaves cnf alone when dpop is not configured (a bound token passes as Bearer, DPoP reads as no token)', async () => {
+  it('refuses a bound token when dpop is not configured (nothing could check its proof); DPoP reads as no token', async () => {
     const auth = createAuth({ issuer, audience, keys: [issuerKey.publicJwk] })
     expect(await auth.authenticate({ authorization: `Bearer ${bound}` })).toMatchObject({
-      status: 'authenticated',
+      status: 'rejected',
+      error: { code: 'dpop_binding_invalid', status: 401 },
     })
     expect(await auth.authenticate({ authorization: `DPoP ${bound}` })).toMatchObject({ status: 'anonymous' })
   })

@@ -35,13 +35,32 @@ async function provider() {
   )
   return {
     issuer,
-    publish(keys: OpKey[]) {
+    /**
+     * Serves a new provider instance with `keys`, once it answers: a new instance builds its key
+     * store on its first request, which under a loaded machine can take longer than the short JWKS
+     * timeout below, so the test asks it first (a bounded wait) rather than the verifier.
+     */
+    async publish(keys: OpKey[]) {
       const op = new Provider(issuer, {
         jwks: { keys: keys.map((key) => key.jwk) },
         cookies: { keys: ['a-cookie-signing-key-for-tests'] },
         features: { devInteractions: { enabled: false } },
       })
-      handler = op.callback()
+      const callback = op.callback()
+      const warm = createServer(callback)
+      warm.listen(0, '127.0.0.1')
+      await once(warm, 'listening')
+      const { port } = warm.address() as AddressInfo
+      try {
+        for (const path of ['/.well-known/openid-configuration', '/jwks'])
+          expect(
+            (await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(15_000) })).ok,
+          ).toBe(true)
+      } finally {
+        warm.closeAllConnections()
+        warm.close()
+      }
+      handler = callback
     },
     hang() {
       handler = () => {}
@@ -69,12 +88,13 @@ describe('issue 15: a real OpenID Provider that hangs, disappears and rotates ke
       const time = clock()
       const op = await provider()
       const [a, b] = [await opKey('a'), await opKey('b')]
-      op.publish([a])
+      await op.publish([a])
       const auth = createAuth({
         issuer: op.issuer,
         audience,
         now: time.now,
-        jwksOptions: { timeout: '300ms' },
+        // Long enough for a warm provider on a loaded machine; a hung one costs this much real time.
+        jwksOptions: { timeout: '1500ms' },
       })
       await auth.ready()
       const tokenA = await op.token(a, time.now())
@@ -87,11 +107,11 @@ describe('issue 15: a real OpenID Provider that hangs, disappears and rotates ke
       expect((await auth.verify(tokenA)).keyId).toBe('a')
       expect((await auth.verify(await op.token(a, time.now()))).keyId).toBe('a') // uncached, known key
 
-      op.publish([b]) // back, with a pulled and b published
+      await op.publish([b]) // back, with a pulled and b published
       time.advance(1_000) // the first retry delay after one failed fetch
       expect((await auth.verify(tokenB)).keyId).toBe('b')
       await expect(auth.verify(tokenA)).rejects.toMatchObject({ code: 'key_not_found', status: 401 })
       expect(auth.health().issuers[0]).toMatchObject({ keys: 1, ready: true, lastError: undefined })
-    })
+    }, 30_000)
   }
 })
