@@ -64,9 +64,10 @@ export function withAuth<Claims, Context = RouteContext, R extends Request = Nex
     if (error || identity === null) return errorResponse(error!, setCookie)
     const response = handler(request, { ...context, identity })
     if (!setCookie?.length) return response
-    return response instanceof Promise
-      ? response.then((settled) => withSetCookie(settled, setCookie))
-      : withSetCookie(response, setCookie)
+    // Anything but a Response (a promise, or another thenable) is awaited first, as `await` did.
+    return response instanceof Response
+      ? withSetCookie(response, setCookie)
+      : Promise.resolve(response).then((settled) => withSetCookie(settled, setCookie))
   }
   const settle = async (request: R, context: Context, found: Promise<Found<Claims>>) => {
     const { result, fresh } = await found
