@@ -52,19 +52,23 @@ export async function runFrameworks(options: PalindromeOptions): Promise<Section
       us(median(bare)),
       us(median(secured)),
       withCi(aa, formatPercent),
-      `**${withCi(capacity, formatPercent)}**`,
+      pair.informative
+        ? `${withCi(capacity, formatPercent)} (${pair.informative})`
+        : `**${withCi(capacity, formatPercent)}**`,
     ])
-    targets.push(
-      judge({
-        name: `${pair.name.split(',')[0]}: >= ${formatPercent(FRAMEWORK_TARGET)} of the bare framework`,
-        estimate: capacity,
-        limit: FRAMEWORK_TARGET,
-        better: 'higher',
-        neutral: 1,
-        control: aa,
-        format: formatPercent,
-      }),
-    )
+    // A row whose bare is not the framework is printed, never judged against the framework target.
+    if (!pair.informative)
+      targets.push(
+        judge({
+          name: `${pair.name.split(',')[0]}: >= ${formatPercent(FRAMEWORK_TARGET)} of the bare framework`,
+          estimate: capacity,
+          limit: FRAMEWORK_TARGET,
+          better: 'higher',
+          neutral: 1,
+          control: aa,
+          format: formatPercent,
+        }),
+      )
     const spread = spreadOf(aa, 1)
     if (spread > RESOLUTION)
       warnings.push(
@@ -80,7 +84,9 @@ export async function runFrameworks(options: PalindromeOptions): Promise<Section
       'Express with a real `IncomingMessage` and `ServerResponse`). Per framework, bare, bare again (the A/A',
       `control) and protected run in ${options.cycles} palindromic cycles of ~${options.slotMs} ms slots; CPU time per request`,
       '(`process.cpuUsage()`), and capacity (bare CPU / protected CPU) per cycle: median [95% CI]. Without the',
-      'HTTP server a real request also pays for, so this reads lower than a served request would.',
+      'HTTP server a real request also pays for, so this reads lower than a served request would. The target is',
+      'judged on the four framework rows only: "the Express middleware and guard alone" compares against `res.end`',
+      'alone, not a framework, so its ratio is printed for information.',
     ].join(' '),
     header: ['Framework, how it was called', 'bare', 'with auth', 'A/A', 'capacity vs bare [95% CI]'],
     rows,

@@ -17,4 +17,13 @@ describe('the apps section 6 times', () => {
       await pair.close?.()
     }
   })
+
+  it('judge only rows whose bare is the framework itself: the middleware alone is informative', async () => {
+    const pairs = await frameworkPairs()
+    const judged = pairs
+      .filter((pair) => pair.informative === undefined)
+      .map((pair) => pair.name.split(',')[0])
+    expect(judged).toEqual(['Hono', 'Fastify 5', 'Next route handler', 'Express 5 app'])
+    for (const pair of pairs) await pair.close?.()
+  })
 })

@@ -1,4 +1,4 @@
-import { type Auth, AuthError, type Identity, requireRoles, requireScopes } from '@portcullis/core'
+import { type Auth, AuthError, type Identity, matches, requireRoles, requireScopes } from '@portcullis/core'
 
 /**
  * What a route needs beyond a verified identity: scopes, roles, and whether all or any of each.
@@ -67,6 +67,13 @@ export function accessError(
   rule: Rule,
   challenge: string | undefined | Pick<Auth<unknown>, 'challenge'>,
 ): AuthError | undefined {
+  // The common case first, without a try block or an options object per request.
+  if (
+    identity !== null &&
+    matches(identity.scopes, rule.scopes, rule.mode) &&
+    matches(identity.roles, rule.roles, rule.mode)
+  )
+    return undefined
   try {
     requireScopes(identity, rule.scopes, { mode: rule.mode })
     requireRoles(identity, rule.roles, { mode: rule.mode })

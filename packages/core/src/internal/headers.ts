@@ -141,9 +141,11 @@ const WRAPPED = ['raw', 'req'] as const
 
 function readerOf(value: unknown, depth: number): HeaderReader | undefined {
   if (typeof value !== 'object' || value === null) return undefined
-  const { headers, rawHeaders } = value as { headers?: unknown; rawHeaders?: unknown }
+  const { rawHeaders } = value as { rawHeaders?: unknown }
   // Node merges or drops repeated headers (it keeps only the first Authorization), so read raw lines.
+  // Before `headers`: on an IncomingMessage that is a getter building the merged record on first read.
   if (Array.isArray(rawHeaders)) return fromRawHeaders(rawHeaders)
+  const { headers } = value as { headers?: unknown }
   if (isHeaders(headers)) return fromHeaders(headers)
   // A wrapper's own `headers` is a merged copy (Fastify's is Node's record): read what it wraps.
   if (depth < 2)

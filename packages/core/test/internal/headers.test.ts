@@ -19,6 +19,23 @@ describe('headerReader', () => {
     expect(headerReader(request).all('authorization')).toEqual(['Bearer a', 'Bearer b'])
   })
 
+  it("leaves a Node request's merged headers unbuilt: its raw lines are all it reads", async () => {
+    const { IncomingMessage } = await import('node:http')
+    const { Socket } = await import('node:net')
+    const request = new IncomingMessage(new Socket())
+    request.rawHeaders = ['Authorization', 'Bearer a', 'authorization', 'Bearer b']
+    let built = 0
+    // Node builds `headers` from rawHeaders on first read; counting reads shows core never asks.
+    Object.defineProperty(request, 'headers', {
+      get: () => {
+        built++
+        return {}
+      },
+    })
+    expect(headerReader(request).all('authorization')).toEqual(['Bearer a', 'Bearer b'])
+    expect(built).toBe(0)
+  })
+
   it('reads plain records case-insensitively, arrays included', () => {
     expect(headerReader({ Cookie: ['a=1', 'b=2'], cookie: 'c=3' }).all('cookie')).toEqual([
       'a=1',

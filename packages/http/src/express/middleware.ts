@@ -21,6 +21,8 @@ export type NextFunction = (error?: unknown) => void
  */
 export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void
 
+const NAMES: [string, string] = ['requireAuth()', 'authMiddleware(auth)']
+
 function appendSetCookie(res: ServerResponse, cookies: readonly string[]): void {
   if (cookies.length === 0) return
   const current = res.getHeader('set-cookie')
@@ -110,7 +112,7 @@ export function requireAuth(options?: RequireAuthOptions): NodeMiddleware {
   return (req, res, next) => {
     let error: ReturnType<typeof guard>
     try {
-      error = guard(req, rule, ['requireAuth()', 'authMiddleware(auth)'])
+      error = guard(req, rule, NAMES)
     } catch (fault) {
       next(fault)
       return

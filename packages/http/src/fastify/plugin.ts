@@ -22,6 +22,8 @@ export interface FastifyAuthOptions {
   auth: Auth<unknown>
 }
 
+const NAMES: [string, string] = ['requireAuth()', 'the fastifyAuth plugin']
+
 function reject(reply: FastifyReply, error: AuthError): FastifyReply {
   const answer = errorAnswer(error)
   return reply.code(answer.status).headers(answer.headers).send(answer.body)
@@ -38,7 +40,7 @@ const plugin: FastifyPluginCallback<FastifyAuthOptions> = (fastify, options, don
   const finish = (
     request: FastifyRequest,
     reply: FastifyReply,
-    next: () => void,
+    next: (error?: Error) => void,
     answer: { result: AuthResult<unknown>; fresh: boolean },
   ) => {
     const { result, fresh } = answer
@@ -53,10 +55,12 @@ const plugin: FastifyPluginCallback<FastifyAuthOptions> = (fastify, options, don
     const answer = authenticateOnce(auth, request.raw)
     if (answer instanceof Promise)
       answer.then(
+        // `next` with no argument: the verdict is passed on, never as an error.
         (known) => finish(request, reply, () => next(), known),
         (error: Error) => next(error),
       )
-    else finish(request, reply, () => next(), answer)
+    // `next` itself, no closure per request: `finish` calls it without arguments.
+    else finish(request, reply, next, answer)
   }
   fastify.addHook('onRequest', onRequest)
   done()
@@ -99,7 +103,7 @@ export const fastifyAuth: FastifyPluginCallback<FastifyAuthOptions> = plugin
 export function requireAuth(options?: RequireAuthOptions): preHandlerHookHandler {
   const rule = normalizeRule(options)
   return (request, reply, next) => {
-    const error = guard(request.raw, rule, ['requireAuth()', 'the fastifyAuth plugin'])
+    const error = guard(request.raw, rule, NAMES)
     if (error) reject(reply, error)
     else next()
   }

@@ -1,4 +1,4 @@
-import type { Auth, AuthError, Identity } from '@portcullis/core'
+import type { Auth, AuthError, AuthResult, Identity } from '@portcullis/core'
 import type { Context, MiddlewareHandler } from 'hono'
 import { guard } from '../internal/access.js'
 import { errorAnswer } from '../internal/answer.js'
@@ -28,6 +28,8 @@ export interface GuardedEnv {
   Variables: { identity: Identity<unknown> }
 }
 
+const NAMES: [string, string] = ['requireAuth()', 'authMiddleware(auth)']
+
 function appendSetCookie(c: Context, setCookie: readonly string[] | undefined): void {
   for (const line of setCookie ?? []) c.header('set-cookie', line, { append: true })
 }
@@ -55,19 +57,42 @@ function reject(c: Context, error: AuthError): Response {
 export function authMiddleware<Claims>(auth: Auth<Claims>): MiddlewareHandler<AuthEnv<Claims>> {
   if (typeof auth?.authenticate !== 'function')
     throw new TypeError('"auth" must be made by createAuth from @portcullis/core')
-  return async (c, next) => {
-    const found = authenticateOnce(auth, c.req.raw)
-    const { result, fresh } = found instanceof Promise ? await found : found
+  const settle = async (
+    c: Context<AuthEnv<Claims>>,
+    next: () => Promise<void>,
+    found: Promise<{ result: AuthResult<Claims>; fresh: boolean }>,
+  ) => {
+    const { result, fresh } = await found
+    return answer(c, next, result, fresh)
+  }
+  // Not `async`: on the cached path (no Set-Cookie to add afterwards) it hands back `next()`'s own
+  // promise, so a request pays no extra async frame; Hono awaits whatever a middleware returns.
+  const answer = (
+    c: Context<AuthEnv<Claims>>,
+    next: () => Promise<void>,
+    result: AuthResult<Claims>,
+    fresh: boolean,
+  ): ReturnType<MiddlewareHandler<AuthEnv<Claims>>> => {
     const setCookie = fresh ? result.setCookie : undefined
     c.set('identity', identityOf(result))
     if (result.status === 'rejected') {
       appendSetCookie(c, setCookie)
-      return reject(c, result.error)
+      return Promise.resolve(reject(c, result.error))
     }
-    await next()
+    if (!setCookie?.length) return next()
     // After the handler: Hono copies a Response the handler built itself (its headers may be
     // immutable) before adding to it, so the refresh reaches the browser whatever the route returned.
-    appendSetCookie(c, setCookie)
+    return next().then(() => appendSetCookie(c, setCookie))
+  }
+  return (c, next) => {
+    let found: ReturnType<typeof authenticateOnce<Claims>>
+    try {
+      found = authenticateOnce(auth, c.req.raw)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (found instanceof Promise) return settle(c, next, found)
+    return answer(c, next, found.result, found.fresh)
   }
 }
 
@@ -80,9 +105,14 @@ export function authMiddleware<Claims>(auth: Auth<Claims>): MiddlewareHandler<Au
  */
 export function requireAuth(options?: RequireAuthOptions): MiddlewareHandler<GuardedEnv> {
   const rule = normalizeRule(options)
-  return async (c, next) => {
-    const error = guard(c.req.raw, rule, ['requireAuth()', 'authMiddleware(auth)'])
-    if (error) return reject(c, error)
-    await next()
+  // Not `async`, as above: a request that passes gets `next()`'s own promise.
+  return (c, next) => {
+    let error: AuthError | undefined
+    try {
+      error = guard(c.req.raw, rule, NAMES)
+    } catch (fault) {
+      return Promise.reject(fault)
+    }
+    return error ? Promise.resolve(reject(c, error)) : next()
   }
 }

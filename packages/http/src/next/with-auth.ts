@@ -1,8 +1,10 @@
-import type { Auth, Identity } from '@portcullis/core'
+import type { Auth, AuthResult, Identity } from '@portcullis/core'
 import type { NextRequest } from 'next/server.js'
 import { errorResponse, withSetCookie } from '../internal/fetch.js'
 import { authenticateOnce } from '../internal/verdict.js'
 import { accessError, normalizeRule, type RequireAuthOptions } from '../rule.js'
+
+type Found<Claims> = { readonly result: AuthResult<Claims>; readonly fresh: boolean }
 
 /**
  * The second argument Next.js passes an App Router route handler.
@@ -49,15 +51,38 @@ export function withAuth<Claims, Context = RouteContext, R extends Request = Nex
     throw new TypeError('"auth" must be made by createAuth from @portcullis/core')
   if (typeof handler !== 'function') throw new TypeError('"handler" must be a route handler function')
   const rule = normalizeRule(options)
-  return async (request, context) => {
-    const found = authenticateOnce(auth, request)
-    const { result, fresh } = found instanceof Promise ? await found : found
+  const answer = (
+    request: R,
+    context: Context,
+    result: AuthResult<Claims>,
+    fresh: boolean,
+  ): Response | Promise<Response> => {
     const setCookie = fresh ? result.setCookie : undefined
     if (result.status === 'rejected') return errorResponse(result.error, setCookie)
     const identity = result.status === 'authenticated' ? result.identity : null
     const error = accessError(identity, rule, auth)
     if (error || identity === null) return errorResponse(error!, setCookie)
-    const response = await handler(request, { ...context, identity })
-    return withSetCookie(response, setCookie)
+    const response = handler(request, { ...context, identity })
+    if (!setCookie?.length) return response
+    // Anything but a Response (a promise, or another thenable) is awaited first, as `await` did.
+    return response instanceof Response
+      ? withSetCookie(response, setCookie)
+      : Promise.resolve(response).then((settled) => withSetCookie(settled, setCookie))
+  }
+  const settle = async (request: R, context: Context, found: Promise<Found<Claims>>) => {
+    const { result, fresh } = await found
+    return answer(request, context, result, fresh)
+  }
+  // Not `async`: on the cached path it hands back the handler's own promise, with no extra async
+  // frame per request. A handler that throws is still a rejected promise, as from an async function.
+  return (request, context) => {
+    try {
+      const found = authenticateOnce(auth, request)
+      if (found instanceof Promise) return settle(request, context, found)
+      const response = answer(request, context, found.result, found.fresh)
+      return response instanceof Promise ? response : Promise.resolve(response)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 }
