@@ -8,7 +8,7 @@ import { cpuOf, type PalindromeOptions, palindromic, type Variant } from './pali
 import type { Section } from './report.js'
 import { judge, type Target, withCi } from './verdict.js'
 
-/** The cached-path target: CPU microseconds of Portcullis code per request, ours minus bare. */
+/** The cached-path target: CPU microseconds of Portcullis code per request, ours minus the framework's floor. */
 export const CACHED_TARGET_US = 5
 /** An A/A control wider than this (µs) cannot tell the target apart. */
 const RESOLUTION_US = 1
@@ -87,18 +87,20 @@ async function measure(
   const rows = setups.map((setup) => {
     const own = costs.get(setup.name)!
     const added = differenceCi(own, of('bare'))
+    const overFloor = differenceCi(own, of('floor'))
     const sorted = [...own].sort((a, b) => a - b)
     return [
       framework,
       setup.role === 'ours' ? `**${setup.name}**` : setup.role === 'floor' ? `_${setup.name}_` : setup.name,
       us(sorted[sorted.length >> 1]!),
       setup.role === 'bare' ? '—' : withCi(added, us),
+      setup.role === 'ours' ? withCi(overFloor, us) : '—',
     ]
   })
   const ours = setups.find((setup) => setup.role === 'ours')!
   const target = judge({
-    name: `${framework} cached path: <= ${CACHED_TARGET_US} µs CPU of Portcullis code per request (${ours.name} minus bare)`,
-    estimate: differenceCi(of('ours'), of('bare')),
+    name: `${framework} cached path: <= ${CACHED_TARGET_US} µs CPU of Portcullis code per request (${ours.name} minus its floor)`,
+    estimate: differenceCi(of('ours'), of('floor')),
     limit: CACHED_TARGET_US,
     better: 'lower',
     neutral: 0,
@@ -129,10 +131,18 @@ export async function runCachedPath(options: PalindromeOptions): Promise<Section
       'sockets), the same ES256 token on every request (cached after the first). Each framework bare, bare again',
       '(a second app: the A/A control), its floor (an async plugin or middleware doing no token work) and',
       `Portcullis, CPU time per request (\`process.cpuUsage()\`) in ${options.cycles} palindromic cycles of ~${options.slotMs} ms`,
-      'slots. "Added" is the per-cycle difference from bare: median [95% CI]. The peers are left out (their',
+      'slots. "Added" is the per-cycle difference from bare, and for Portcullis also from the floor: median [95% CI].',
+      'The target judges ours minus the floor: the floor is what the framework itself charges for the same hooks or',
+      'middleware with no code of ours in them (the ">= 97% of bare" targets of section 2 judge the whole). The peers are left out (their',
       "per-request verification keeps the GC busy during the others' slots); section 2 adds Node's HTTP server.",
     ].join(' '),
-    header: ['Framework', 'Setup', 'CPU per request (median cycle)', 'Added to bare [95% CI]'],
+    header: [
+      'Framework',
+      'Setup',
+      'CPU per request (median cycle)',
+      'Added to bare [95% CI]',
+      'Added to the floor [95% CI]',
+    ],
     rows: [...yoga.rows, ...trpc.rows],
     targets: [yoga.target, trpc.target],
     warnings,
