@@ -2,36 +2,22 @@
  * DPoP end to end through the tRPC adapters: core's verdict reaches the client unchanged, with its
  * `WWW-Authenticate` challenge and the `DPoP-Nonce` header.
  */
-import { createHash, randomUUID } from 'node:crypto'
 import { createAuth } from '@portcullis/core'
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { dpopClient } from '../../core/test/support/dpop.js'
 import { audience, claims, issuer, secret, sign } from './support/fixtures.js'
 import { createApp } from './support/router.js'
 import { type Served, serveFetch, serveNode } from './support/servers.js'
 
-let privateKey: CryptoKey
-let publicJwk: Awaited<ReturnType<typeof exportJWK>>
+let client: Awaited<ReturnType<typeof dpopClient>>
 let token: string
 
 beforeAll(async () => {
-  const pair = await generateKeyPair('ES256', { extractable: true })
-  privateKey = pair.privateKey
-  publicJwk = await exportJWK(pair.publicKey)
-  token = await sign({ cnf: { jkt: await calculateJwkThumbprint(publicJwk, 'sha256') } })
+  client = await dpopClient(sign, 'GET')
+  token = client.token
 })
 
-const proof = (htu: string, nonce?: string) =>
-  new SignJWT({
-    htm: 'GET',
-    htu,
-    iat: Math.floor(Date.now() / 1000),
-    jti: randomUUID(),
-    ath: createHash('sha256').update(token).digest('base64url'),
-    ...(nonce ? { nonce } : {}),
-  })
-    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: publicJwk })
-    .sign(privateKey)
+const proof = (htu: string, nonce?: string) => client.proof(htu, nonce)
 
 const makeAuth = () =>
   createAuth({

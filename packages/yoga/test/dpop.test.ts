@@ -2,39 +2,25 @@
  * DPoP end to end through `useAuth` on GraphQL Yoga, over a real server and `yoga.fetch`: core's
  * verdict, its challenge and the `DPoP-Nonce` header reach the client unchanged.
  */
-import { createHash, randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAuth } from '@portcullis/core'
 import { useAuth } from '@portcullis/yoga'
 import { createYoga } from 'graphql-yoga'
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { dpopClient } from '../../core/test/support/dpop.js'
 import { audience, issuer, makeSchema, secret, sign } from './fixtures.js'
 
-let privateKey: CryptoKey
-let publicJwk: Awaited<ReturnType<typeof exportJWK>>
+let client: Awaited<ReturnType<typeof dpopClient>>
 let token: string
 
 beforeAll(async () => {
-  const pair = await generateKeyPair('ES256', { extractable: true })
-  privateKey = pair.privateKey
-  publicJwk = await exportJWK(pair.publicKey)
-  token = await sign({ cnf: { jkt: await calculateJwkThumbprint(publicJwk, 'sha256') } })
+  client = await dpopClient(sign, 'POST')
+  token = client.token
 })
 
-const proof = (htu: string, nonce?: string) =>
-  new SignJWT({
-    htm: 'POST',
-    htu,
-    iat: Math.floor(Date.now() / 1000),
-    jti: randomUUID(),
-    ath: createHash('sha256').update(token).digest('base64url'),
-    ...(nonce ? { nonce } : {}),
-  })
-    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: publicJwk })
-    .sign(privateKey)
+const proof = (htu: string, nonce?: string) => client.proof(htu, nonce)
 
 const auth = createAuth({
   issuer,

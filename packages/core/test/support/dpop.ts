@@ -45,6 +45,23 @@ export function proof(
     .sign(key.privateKey)
 }
 
+/**
+ * A DPoP client for end-to-end tests: its key, an access token bound to it (`sign` makes the token
+ * from its `cnf` claim) and `proof(htu, nonce?)`, a fresh proof of `htm` `htu` for that token.
+ */
+export async function dpopClient(
+  sign: (claims: { cnf: { jkt: string } }) => Promise<string>,
+  htm: string,
+): Promise<{ key: ProofKey; token: string; proof(htu: string, nonce?: string): Promise<string> }> {
+  const key = await proofKey()
+  const token = await sign({ cnf: { jkt: key.jkt } })
+  return {
+    key,
+    token,
+    proof: (htu, nonce) => proof(key, { htm, htu, token, claims: nonce === undefined ? {} : { nonce } }),
+  }
+}
+
 /** What a client sees: the status, the challenge and the nonce, or who it was authenticated as. */
 export interface Seen {
   readonly status: number

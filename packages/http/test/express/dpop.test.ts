@@ -2,20 +2,17 @@
  * DPoP through the Express middleware: a `use_dpop_nonce` rejection answers with `DPoP-Nonce`
  * beside `WWW-Authenticate`, and the call then passes with the nonce in the proof.
  */
-import { createHash, randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import { createAuth } from '@portcullis/core'
 import { authMiddleware, requireAuth } from '@portcullis/http/express'
 import express from 'express'
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { dpopClient } from '../../../core/test/support/dpop.js'
 import { audience, issuer, listen, secret, sign } from '../support/fixtures.js'
 
 describe('DPoP through authMiddleware (Express)', () => {
   it('sends DPoP-Nonce with the use_dpop_nonce challenge, then lets the proof with the nonce through', async () => {
-    const pair = await generateKeyPair('ES256', { extractable: true })
-    const jwk = await exportJWK(pair.publicKey)
-    const token = await sign({ cnf: { jkt: await calculateJwkThumbprint(jwk, 'sha256') } })
+    const { token, proof: proofFor } = await dpopClient(sign, 'GET')
     const auth = createAuth({
       issuer,
       audience,
@@ -27,17 +24,7 @@ describe('DPoP through authMiddleware (Express)', () => {
     app.get('/api/reports', requireAuth(), (_req, res) => res.json('reports'))
     const base = await listen(createServer(app))
     const htu = `${base}/api/reports`
-    const proof = (nonce?: string) =>
-      new SignJWT({
-        htm: 'GET',
-        htu,
-        iat: Math.floor(Date.now() / 1000),
-        jti: randomUUID(),
-        ath: createHash('sha256').update(token).digest('base64url'),
-        ...(nonce ? { nonce } : {}),
-      })
-        .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk })
-        .sign(pair.privateKey)
+    const proof = (nonce?: string) => proofFor(htu, nonce)
     const first = await fetch(htu, { headers: { authorization: `DPoP ${token}`, dpop: await proof() } })
     expect(first.status).toBe(401)
     expect(first.headers.get('www-authenticate')).toContain('DPoP algs="ES256", error="use_dpop_nonce"')
