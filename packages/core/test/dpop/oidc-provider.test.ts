@@ -2,43 +2,35 @@
  * A real OpenID Provider (panva's oidc-provider 8, `features.dPoP`) issues DPoP-bound JWT access
  * tokens by the client credentials grant; core accepts them only with the client's proofs.
  */
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createAuth } from '@portcullis/core'
-import { exportJWK, generateKeyPair } from 'jose'
-import Provider from 'oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nodeServer, type ProofKey, proof, proofKey } from '../support/dpop.js'
+import {
+  clientCredentialsClient,
+  providerKey,
+  type RunningProvider,
+  requestToken,
+  startProvider,
+} from '../support/oidc-provider.js'
 
 const audience = 'https://api.example.com'
 const caller = { id: 'dpop-client', secret: 'a-client-secret-for-loopback-tests-only' }
+let op: RunningProvider
 let issuer: string
 let client: ProofKey
-const server = createServer()
 
 beforeAll(async () => {
   client = await proofKey()
-  const signing = await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey)
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const provider = new Provider(issuer, {
-    cookies: { keys: ['a-cookie-signing-key-for-tests'] },
-    jwks: { keys: [{ ...signing, kid: 'as-key', use: 'sig', alg: 'ES256' }] },
+  const signing = await providerKey('as-key')
+  op = await startProvider({
+    jwks: { keys: [signing.jwk] },
     clients: [
-      {
-        client_id: caller.id,
-        client_secret: caller.secret,
-        grant_types: ['client_credentials'],
-        redirect_uris: [],
-        response_types: [],
+      clientCredentialsClient(caller, {
         dpop_bound_access_tokens: true,
         id_token_signed_response_alg: 'ES256',
-      },
+      }),
     ],
     features: {
-      devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       dPoP: { enabled: true },
       resourceIndicators: {
@@ -54,41 +46,26 @@ beforeAll(async () => {
       },
     },
   })
-  server.on('request', provider.callback())
+  issuer = op.issuer
 })
 
-afterAll(
-  () =>
-    new Promise<void>((done) => {
-      server.closeAllConnections()
-      server.close(() => done())
-    }),
-)
+afterAll(() => op.close())
 
 /** A DPoP-bound access token: the token request carries a proof for the token endpoint. */
 async function dpopToken(): Promise<string> {
-  const tokenUrl = `${issuer}/token`
   const tokenProof = await proof(client, {
     htm: 'POST',
-    htu: tokenUrl,
+    htu: `${issuer}/token`,
     token: '',
     claims: { ath: undefined },
   })
-  const response = await fetch(tokenUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${btoa(`${caller.id}:${caller.secret}`)}`,
-      dpop: tokenProof,
-    },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      scope: 'read:reports',
-      resource: audience,
-    }),
-  })
-  const body = (await response.json()) as { access_token?: string; token_type?: string }
-  expect(response.status).toBe(200)
+  const { status, body } = await requestToken(
+    issuer,
+    caller,
+    { scope: 'read:reports', resource: audience },
+    { dpop: tokenProof },
+  )
+  expect(status).toBe(200)
   expect(body.token_type).toBe('DPoP')
   return body.access_token!
 }

@@ -4,13 +4,15 @@
  * `extraTokenClaims` (one client gets no `azp`: its token names it by `client_id` alone). Core reads
  * scopes from `permissions`, checks authorized parties, and refuses a token put on a deny list.
  */
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createAuth, denyList, memoryStore } from '@portcullis/core'
-import Provider from 'oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { grantsViaBoth } from '../support/grants.js'
+import {
+  accessTokenOf,
+  clientCredentialsClient,
+  type RunningProvider,
+  startProvider,
+} from '../support/oidc-provider.js'
 
 const audience = 'https://api.example.com'
 const clients = ['client-a', 'client-b', 'client-c'].map((id) => ({
@@ -23,22 +25,12 @@ const PERMISSIONS: Record<string, string[]> = {
   'client-c': ['read:reports'],
 }
 
+let op: RunningProvider
 let issuer: string
-const server = createServer()
 
 beforeAll(async () => {
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const provider = new Provider(issuer, {
-    cookies: { keys: ['a-cookie-signing-key-for-tests'] },
-    clients: clients.map((client) => ({
-      client_id: client.id,
-      client_secret: client.secret,
-      grant_types: ['client_credentials'],
-      redirect_uris: [],
-      response_types: [],
-    })),
+  op = await startProvider({
+    clients: clients.map((client) => clientCredentialsClient(client)),
     ttl: { ClientCredentials: () => 300 },
     extraTokenClaims: (_ctx, token) => {
       const clientId = (token as { clientId?: string }).clientId ?? ''
@@ -48,7 +40,6 @@ beforeAll(async () => {
       }
     },
     features: {
-      devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -62,32 +53,17 @@ beforeAll(async () => {
       },
     },
   })
-  provider.on('server_error', (_ctx, error) => console.error(error))
-  server.on('request', provider.callback())
+  op.provider.on('server_error', (_ctx, error) => console.error(error))
+  issuer = op.issuer
 })
 
-afterAll(
-  () =>
-    new Promise<void>((done) => {
-      server.closeAllConnections()
-      server.close(() => done())
-    }),
-)
+afterAll(() => op.close())
 
-async function accessToken(clientId: string, scope = 'read:reports'): Promise<string> {
-  const client = clients.find((candidate) => candidate.id === clientId)!
-  const response = await fetch(`${issuer}/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${btoa(`${client.id}:${client.secret}`)}`,
-    },
-    body: new URLSearchParams({ grant_type: 'client_credentials', resource: audience, scope }),
+const accessToken = (clientId: string, scope = 'read:reports') =>
+  accessTokenOf(issuer, clients.find((candidate) => candidate.id === clientId)!, {
+    resource: audience,
+    scope,
   })
-  const body = (await response.json()) as { access_token?: string; error?: string }
-  if (!body.access_token) throw new Error(`token request failed: ${body.error}`)
-  return body.access_token
-}
 
 describe('claim shapes of oidc-provider access tokens', () => {
   it('reads scopes from permissions beside scope when configured', async () => {

@@ -3,48 +3,36 @@
  * client credentials grant with resource indicators (RFC 8707), signed with four algorithms. Core finds
  * its keys by discovery alone.
  */
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createAuth } from '@portcullis/core'
-import { exportJWK, generateKeyPair } from 'jose'
-import Provider, { type AsymmetricSigningAlgorithm } from 'oidc-provider'
+import type { AsymmetricSigningAlgorithm } from 'oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  accessTokenOf,
+  clientCredentialsClient,
+  providerKey,
+  type RunningProvider,
+  startProvider,
+} from '../support/oidc-provider.js'
 
 const audience = 'https://api.example.com'
 const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const
 const client = { id: 'reports-service', secret: 'a-client-secret-for-loopback-tests-only' }
 
+let op: RunningProvider
 let issuer: string
-const server = createServer()
 
 beforeAll(async () => {
   const keys = []
   for (const alg of ['RS256', 'ES256', 'EdDSA']) {
-    const { privateKey } = await generateKeyPair(alg, {
-      extractable: true,
-      crv: alg === 'EdDSA' ? 'Ed25519' : undefined,
-    })
-    keys.push({ ...(await exportJWK(privateKey)), kid: `key-${alg}`, use: 'sig' })
+    // No `alg` on the JWK: the RSA key signs both RS256 and PS256.
+    const { alg: _alg, ...jwk } = (await providerKey(`key-${alg}`, alg)).jwk
+    keys.push(jwk)
   }
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const provider = new Provider(issuer, {
+  op = await startProvider({
     jwks: { keys },
-    cookies: { keys: ['a-cookie-signing-key-for-tests'] },
-    clients: [
-      {
-        client_id: client.id,
-        client_secret: client.secret,
-        grant_types: ['client_credentials'],
-        redirect_uris: [],
-        response_types: [],
-      },
-    ],
+    clients: [clientCredentialsClient(client)],
     ttl: { ClientCredentials: () => 300 },
     features: {
-      devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -62,34 +50,13 @@ beforeAll(async () => {
     },
     enabledJWA: { idTokenSigningAlgValues: [...ALGORITHMS] },
   })
-  server.on('request', provider.callback())
+  issuer = op.issuer
 })
 
-afterAll(
-  () =>
-    new Promise<void>((done) => {
-      server.closeAllConnections()
-      server.close(() => done())
-    }),
-)
+afterAll(() => op.close())
 
-async function accessToken(alg: string): Promise<string> {
-  const response = await fetch(`${issuer}/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
-    },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      resource: `https://rs.test/${alg}`,
-      scope: 'read:reports',
-    }),
-  })
-  const body = (await response.json()) as { access_token?: string; error?: string }
-  if (!body.access_token) throw new Error(`token request failed: ${body.error}`)
-  return body.access_token
-}
+const accessToken = (alg: string) =>
+  accessTokenOf(issuer, client, { resource: `https://rs.test/${alg}`, scope: 'read:reports' })
 
 const tamper = (token: string) => {
   const [header, payload, signature] = token.split('.') as [string, string, string]

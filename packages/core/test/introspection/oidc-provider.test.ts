@@ -3,49 +3,35 @@
  * client credentials grant (RFC 8707 resource indicators set their audience) and answers RFC 7662
  * introspection; core verifies those tokens through it.
  */
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { type AuthEvent, createAuth } from '@portcullis/core'
 import { type CryptoKey, exportJWK, generateKeyPair } from 'jose'
-import Provider from 'oidc-provider'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  accessTokenOf,
+  clientCredentialsClient,
+  type RunningProvider,
+  startProvider,
+} from '../support/oidc-provider.js'
 
 const audience = 'https://api.example.com'
 const caller = { id: 'mcp-client', secret: 'a-client-secret-for-loopback-tests-only' }
 const api = { id: 'reports-api', secret: 'the-api-secret-for-introspection-only' }
 
+let op: RunningProvider
 let issuer: string
 let apiKey: CryptoKey
 let otherKey: CryptoKey
-let introspections = 0
-const server = createServer()
+const introspections = () => op.paths.filter((path) => path.startsWith('/token/introspection')).length
 
 beforeAll(async () => {
   apiKey = (await generateKeyPair('ES256', { extractable: true })).privateKey
   otherKey = (await generateKeyPair('ES256')).privateKey
   const { d: _d, ...apiPublic } = await exportJWK(apiKey)
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const provider = new Provider(issuer, {
-    cookies: { keys: ['a-cookie-signing-key-for-tests'] },
+  op = await startProvider({
     ttl: { ClientCredentials: () => 300 },
     clients: [
-      {
-        client_id: caller.id,
-        client_secret: caller.secret,
-        grant_types: ['client_credentials'],
-        redirect_uris: [],
-        response_types: [],
-      },
-      {
-        client_id: api.id,
-        client_secret: api.secret,
-        grant_types: [],
-        redirect_uris: [],
-        response_types: [],
-      },
+      clientCredentialsClient(caller),
+      clientCredentialsClient(api, { grant_types: [] }),
       {
         client_id: 'reports-api-jwt',
         token_endpoint_auth_method: 'private_key_jwt',
@@ -57,7 +43,6 @@ beforeAll(async () => {
       },
     ],
     features: {
-      devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
@@ -73,34 +58,12 @@ beforeAll(async () => {
       },
     },
   })
-  const callback = provider.callback()
-  server.on('request', (req, res) => {
-    if (req.url?.startsWith('/token/introspection')) introspections++
-    callback(req, res)
-  })
+  issuer = op.issuer
 })
 
-afterAll(
-  () =>
-    new Promise<void>((done) => {
-      server.closeAllConnections()
-      server.close(() => done())
-    }),
-)
+afterAll(() => op.close())
 
-async function accessToken(scope = 'read:reports'): Promise<string> {
-  const response = await fetch(`${issuer}/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${btoa(`${caller.id}:${caller.secret}`)}`,
-    },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope, resource: audience }),
-  })
-  const body = (await response.json()) as { access_token?: string }
-  expect(response.status).toBe(200)
-  return body.access_token!
-}
+const accessToken = (scope = 'read:reports') => accessTokenOf(issuer, caller, { scope, resource: audience })
 
 const makeAuth = (options: { secret?: string; onEvent?: (event: AuthEvent) => void } = {}) =>
   createAuth({
@@ -134,11 +97,11 @@ describe('introspection against oidc-provider', () => {
   it('introspects a token once, then answers from the cache; merges concurrent lookups', async () => {
     const auth = makeAuth()
     const token = await accessToken()
-    const before = introspections
+    const before = introspections()
     await Promise.all([auth.verify(token), auth.verify(token), auth.verify(token)])
-    expect(introspections - before).toBe(1)
+    expect(introspections() - before).toBe(1)
     await auth.verify(token)
-    expect(introspections - before).toBe(1)
+    expect(introspections() - before).toBe(1)
   })
 
   it('rejects a revoked token with token_inactive (401) and a challenge', async () => {

@@ -1,38 +1,24 @@
 import { once } from 'node:events'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAuth } from '@portcullis/core'
-import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import Provider from 'oidc-provider'
+import { SignJWT } from 'jose'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { clock } from '../support/fixtures.js'
+import { loopback, providerKey, testProvider } from '../support/oidc-provider.js'
 
 const audience = 'https://api.example.com'
 
-async function opKey(kid: string) {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true })
-  return { kid, privateKey, jwk: { ...(await exportJWK(privateKey)), kid, use: 'sig', alg: 'ES256' } }
-}
-type OpKey = Awaited<ReturnType<typeof opKey>>
+type OpKey = Awaited<ReturnType<typeof providerKey>>
 
 /**
  * A real OpenID Provider on one loopback address that the test can swap: a new provider instance
  * (its keys rotated), a provider that hangs, or one that has disappeared (connections reset).
  */
 async function provider() {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  let handler: (request: IncomingMessage, response: ServerResponse) => void = () => {}
-  server.on('request', (request, response) => handler(request, response))
-  onTestFinished(
-    () =>
-      new Promise<void>((done) => {
-        server.closeAllConnections()
-        server.close(() => done())
-      }),
-  )
+  const server = await loopback()
+  const issuer = server.url
+  onTestFinished(server.close)
   return {
     issuer,
     /**
@@ -41,11 +27,7 @@ async function provider() {
      * timeout below, so the test asks it first (a bounded wait) rather than the verifier.
      */
     async publish(keys: OpKey[]) {
-      const op = new Provider(issuer, {
-        jwks: { keys: keys.map((key) => key.jwk) },
-        cookies: { keys: ['a-cookie-signing-key-for-tests'] },
-        features: { devInteractions: { enabled: false } },
-      })
+      const op = testProvider(issuer, { jwks: { keys: keys.map((key) => key.jwk) } })
       const callback = op.callback()
       const warm = createServer(callback)
       warm.listen(0, '127.0.0.1')
@@ -60,13 +42,13 @@ async function provider() {
         warm.closeAllConnections()
         warm.close()
       }
-      handler = callback
+      server.handle(callback)
     },
     hang() {
-      handler = () => {}
+      server.handle(() => {})
     },
     disappear() {
-      handler = (request) => request.socket.destroy()
+      server.handle((request) => request.socket.destroy())
     },
     token: (key: OpKey, now: number) =>
       new SignJWT({ sub: 'alice', aud: audience })
@@ -87,7 +69,7 @@ describe('issue 15: a real OpenID Provider that hangs, disappears and rotates ke
     it(`keeps serving through a provider that ${outage}s, then picks up its rotation`, async () => {
       const time = clock()
       const op = await provider()
-      const [a, b] = [await opKey('a'), await opKey('b')]
+      const [a, b] = [await providerKey('a'), await providerKey('b')]
       await op.publish([a])
       const auth = createAuth({
         issuer: op.issuer,

@@ -1,50 +1,26 @@
-import { once } from 'node:events'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createAuth } from '@portcullis/core'
-import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import Provider from 'oidc-provider'
+import { SignJWT } from 'jose'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { audience, clock, issuer, secret, serve, sign, signingKey } from '../support/fixtures.js'
+import { providerKey, startProvider as startOidcProvider } from '../support/oidc-provider.js'
 
 const settle = async (done: () => boolean) => {
   for (let i = 0; i < 100 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
 }
 
-/** A real OpenID Provider on loopback; counts the requests it serves. */
+/** A real OpenID Provider on loopback, stopped when the test ends; `paths` are the requests it served. */
 async function startProvider() {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true })
-  const jwk = { ...(await exportJWK(privateKey)), kid: 'op-key', use: 'sig', alg: 'ES256' }
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const provider = new Provider(url, {
-    jwks: { keys: [jwk] },
-    cookies: { keys: ['a-cookie-signing-key-for-tests'] },
-    features: { devInteractions: { enabled: false } },
-  })
-  const paths: string[] = []
-  const callback = provider.callback()
-  server.on('request', (request, response) => {
-    paths.push(request.url ?? '')
-    callback(request, response)
-  })
-  onTestFinished(
-    () =>
-      new Promise<void>((done) => {
-        server.closeAllConnections()
-        server.close(() => done())
-      }),
-  )
+  const key = await providerKey('op-key')
+  const op = await startOidcProvider({ jwks: { keys: [key.jwk] } })
+  onTestFinished(op.close)
   const token = () =>
     new SignJWT({ sub: 'alice', aud: audience })
       .setProtectedHeader({ alg: 'ES256', kid: 'op-key' })
-      .setIssuer(url)
+      .setIssuer(op.issuer)
       .setIssuedAt()
       .setExpirationTime('5m')
-      .sign(privateKey)
-  return { url, paths, token }
+      .sign(key.privateKey)
+  return { url: op.issuer, paths: op.paths, token }
 }
 
 // Issue 15: nothing warmed the key sets up (the first requests paid discovery and the JWKS fetch, or
