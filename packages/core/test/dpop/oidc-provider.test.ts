@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nodeServer, type ProofKey, proof, proofKey } from '../support/dpop.js'
 import {
   clientCredentialsClient,
+  clientCredentialsFeatures,
   providerKey,
   type RunningProvider,
   requestToken,
@@ -31,19 +32,12 @@ beforeAll(async () => {
       }),
     ],
     features: {
-      clientCredentials: { enabled: true },
       dPoP: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => audience,
-        getResourceServerInfo: () => ({
-          scope: 'read:reports',
-          audience,
-          accessTokenFormat: 'jwt',
-          accessTokenTTL: 300,
-          jwt: { sign: { alg: 'ES256' } },
-        }),
-      },
+      ...clientCredentialsFeatures(audience, {
+        scope: 'read:reports',
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'ES256' } },
+      }),
     },
   })
   issuer = op.issuer

@@ -10,6 +10,7 @@ import { grantsViaBoth } from '../support/grants.js'
 import {
   accessTokenOf,
   clientCredentialsClient,
+  clientCredentialsFeatures,
   type RunningProvider,
   startProvider,
 } from '../support/oidc-provider.js'
@@ -39,19 +40,10 @@ beforeAll(async () => {
         ...(clientId === 'client-c' ? {} : { azp: clientId }),
       }
     },
-    features: {
-      clientCredentials: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => audience,
-        getResourceServerInfo: () => ({
-          scope: 'read:reports write:reports',
-          audience,
-          accessTokenFormat: 'jwt',
-          accessTokenTTL: 300,
-        }),
-      },
-    },
+    features: clientCredentialsFeatures(audience, {
+      scope: 'read:reports write:reports',
+      accessTokenFormat: 'jwt',
+    }),
   })
   op.provider.on('server_error', (_ctx, error) => console.error(error))
   issuer = op.issuer

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   accessTokenOf,
   clientCredentialsClient,
+  clientCredentialsFeatures,
   type RunningProvider,
   startProvider,
 } from '../support/oidc-provider.js'
@@ -43,19 +44,12 @@ beforeAll(async () => {
       },
     ],
     features: {
-      clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => audience,
-        getResourceServerInfo: () => ({
-          scope: 'read:reports write:reports',
-          audience,
-          accessTokenFormat: 'opaque',
-          accessTokenTTL: 300,
-        }),
-      },
+      ...clientCredentialsFeatures(audience, {
+        scope: 'read:reports write:reports',
+        accessTokenFormat: 'opaque',
+      }),
     },
   })
   issuer = op.issuer

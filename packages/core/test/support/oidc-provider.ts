@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK } from 'jose'
-import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider'
+import Provider, { type ClientMetadata, type Configuration, type ResourceServer } from 'oidc-provider'
 
 /** A loopback HTTP server whose handler the test sets, and may swap; its URL is a provider's issuer. */
 export interface Loopback {
@@ -80,6 +80,24 @@ export function clientCredentialsClient(
     redirect_uris: [],
     response_types: [],
     ...metadata,
+  }
+}
+
+/**
+ * Provider features for the client credentials grant with RFC 8707 resource indicators: every token
+ * is for `audience` (the default resource), lives 300 s, and has `server`'s scope and format.
+ */
+export function clientCredentialsFeatures(
+  audience: string,
+  server: Omit<ResourceServer, 'audience'>,
+): NonNullable<Configuration['features']> {
+  return {
+    clientCredentials: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: () => audience,
+      getResourceServerInfo: () => ({ audience, accessTokenTTL: 300, ...server }),
+    },
   }
 }
 
