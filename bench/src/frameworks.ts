@@ -44,14 +44,18 @@ export async function runFrameworks(options: FrameworksOptions): Promise<Section
       number[],
       number[],
     ]
+    const floor = costs.get('floor')
     const capacity = inverse(ratioCi(secured, bare))
     const aa = inverse(ratioCi(control, bare))
     const cell = withCi(capacity, formatPercent)
+    const micros = (value: number) => value.toFixed(2)
     rows.push([
       name,
       us(median(bare)),
+      floor ? us(median(floor)) : '-',
       us(median(secured)),
-      withCi(differenceCi(secured, bare), (value) => value.toFixed(2)),
+      withCi(differenceCi(secured, bare), micros),
+      floor ? withCi(differenceCi(secured, floor), micros) : '-',
       withCi(aa, formatPercent),
       judged ? `**${cell}**` : `${cell}${note ? ` (${note})` : ''}`,
     ])
@@ -113,7 +117,8 @@ export async function runFrameworks(options: FrameworksOptions): Promise<Section
       '**Served** (the judged rows): per framework, the bare app, a second bare process (the A/A control) and the',
       'protected app each run in a Node process of their own on 127.0.0.1 (Hono through `@hono/node-server`,',
       'Fastify `listen`, Express on a Node server, Next through `next({ dir })` on a production build, which runs',
-      'the request handlers `next start` runs), loaded from the bench process over',
+      'the request handlers `next start` runs), with the floor beside them (the same app behind two pass-through',
+      'layers where ours sit: what any middleware and guard cost in that framework), loaded from the bench process over',
       `${served.connections} keep-alive connections each; server CPU time per request (\`process.cpuUsage()\` of the`,
       `server's process) in ${served.cycles} palindromic cycles of ~${served.slotMs} ms slots, every answer checked byte`,
       'for byte. **In process** (informative): the same apps called without sockets (Hono `app.fetch`, Fastify',
@@ -125,8 +130,10 @@ export async function runFrameworks(options: FrameworksOptions): Promise<Section
     header: [
       'Framework, how it was called',
       'bare',
+      'floor',
       'with auth',
       'with auth − bare, µs [95% CI]',
+      'with auth − floor, µs [95% CI]',
       'A/A',
       'capacity vs bare [95% CI]',
     ],

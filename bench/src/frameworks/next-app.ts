@@ -6,12 +6,19 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
-// The two routes of the tiny app: the same JSON, bare and behind `withAuth` with a scope guard.
+// The routes of the tiny app: the same JSON, bare, behind a pass-through wrapper (the floor) and
+// behind `withAuth` with a scope guard.
 // The secret comes from the environment at run time, so the build never holds key material.
 const ROUTES: Readonly<Record<string, string>> = {
   'app/bare/route.js': [
     "export const dynamic = 'force-dynamic'",
     "export const GET = () => Response.json({ subject: 'alice' })",
+  ].join('\n'),
+  // A pass-through wrapper shaped like `withAuth`: a promise, the context spread with an identity.
+  'app/floor/route.js': [
+    "export const dynamic = 'force-dynamic'",
+    'const wrap = (handler) => (request, context) => Promise.resolve(handler(request, { ...context, identity: null }))',
+    "export const GET = wrap(() => Response.json({ subject: 'alice' }))",
   ].join('\n'),
   'app/reports/route.js': [
     "import { createAuth } from '@portcullis/core'",
@@ -31,12 +38,12 @@ const ROUTES: Readonly<Record<string, string>> = {
 }
 
 /** The Next route each variant is served on. */
-export const NEXT_PATHS = { bare: '/bare', protected: '/reports' } as const
+export const NEXT_PATHS = { bare: '/bare', floor: '/floor', protected: '/reports' } as const
 
 const BUILD_TIMEOUT_MS = 180_000
 
 /**
- * A production build of a two-route Next app (App Router route handlers), built into a folder under
+ * A production build of a three-route Next app (App Router route handlers), built into a folder under
  * the system's temp dir named by a hash of Next's version, the app's sources and the built `dist` of
  * `@portcullis/core` and `@portcullis/http` (Next bundles them into the route, as in a user's app),
  * and reused by later runs until one of them changes. Offline: Next's compiler is the installed

@@ -17,8 +17,12 @@ import { NEXT_PATHS } from './next-app.js'
 export const SERVED_FRAMEWORKS = ['Hono', 'Fastify', 'Next', 'Express'] as const
 export type ServedFramework = (typeof SERVED_FRAMEWORKS)[number]
 
-/** Bare: the framework answering the route; protected: the same behind the middleware and a guard. */
-export type ServedVariant = 'bare' | 'protected'
+/**
+ * Bare: the framework answering the route; floor: the same behind a pass-through middleware and a
+ * pass-through route guard (what plugging in any two layers costs in this framework, with no token
+ * work); protected: behind `authMiddleware` and `requireAuth({ scopes })`.
+ */
+export type ServedVariant = 'bare' | 'floor' | 'protected'
 
 /** What a served process is given: the HS256 secret and, for Next, the built app's folder. */
 export interface ServedSetup {
@@ -36,6 +40,9 @@ export interface Listening {
 /** The route every served app answers with `{"subject":"alice"}`. */
 export const servedPath = (framework: ServedFramework, variant: ServedVariant): string =>
   framework === 'Next' ? NEXT_PATHS[variant] : '/reports'
+
+// The floor's layers: they pass every request on, as ours do for a cached token with the scope.
+const pass = (_c: unknown, next: () => Promise<void>) => next()
 
 const guard = { scopes: ['read:reports'] }
 // Longer than the bench's idle gaps between slots, so no slot reconnects.
@@ -60,9 +67,11 @@ function honoServer(setup: ServedSetup, variant: ServedVariant): Server {
   const app =
     variant === 'bare'
       ? new Hono().get('/reports', (c) => c.json({ subject: 'alice' }))
-      : new Hono()
-          .use(honoAuth(auth))
-          .get('/reports', honoGuard(guard), (c) => c.json({ subject: c.var.identity.subject }))
+      : variant === 'floor'
+        ? new Hono().use(pass).get('/reports', pass, (c) => c.json({ subject: 'alice' }))
+        : new Hono()
+            .use(honoAuth(auth))
+            .get('/reports', honoGuard(guard), (c) => c.json({ subject: c.var.identity.subject }))
   // What `serve()` from `@hono/node-server` listens with, before it listens.
   return createAdaptorServer({ fetch: app.fetch }) as Server
 }
@@ -70,7 +79,13 @@ function honoServer(setup: ServedSetup, variant: ServedVariant): Server {
 async function fastifyServer(setup: ServedSetup, variant: ServedVariant): Promise<Listening> {
   const app = Fastify({ keepAliveTimeout: KEEP_ALIVE_MS })
   if (variant === 'bare') app.get('/reports', async () => ({ subject: 'alice' }))
-  else {
+  else if (variant === 'floor') {
+    // As `fastifyAuth` registers itself (an onRequest hook, skip-override) and a preHandler guard.
+    app.addHook('onRequest', (_request, _reply, done) => done())
+    app.get('/reports', { preHandler: (_request, _reply, done) => done() }, async () => ({
+      subject: 'alice',
+    }))
+  } else {
     await app.register(fastifyAuth, {
       auth: createAuth({ issuer: ISSUER, audience: AUDIENCE, secret: setup.secret }),
     })
@@ -90,16 +105,23 @@ async function fastifyServer(setup: ServedSetup, variant: ServedVariant): Promis
 
 async function expressServer(setup: ServedSetup, variant: ServedVariant): Promise<Listening> {
   const auth = createAuth({ issuer: ISSUER, audience: AUDIENCE, secret: setup.secret })
+  const floor: express.RequestHandler = (_req, _res, next) => next()
   const app =
     variant === 'bare'
       ? express().get('/reports', (_req, res) => {
           res.json({ subject: 'alice' })
         })
-      : express()
-          .use(expressAuth(auth))
-          .get('/reports', expressGuard(guard), (req, res) => {
-            res.json({ subject: req.identity?.subject })
-          })
+      : variant === 'floor'
+        ? express()
+            .use(floor)
+            .get('/reports', floor, (_req, res) => {
+              res.json({ subject: 'alice' })
+            })
+        : express()
+            .use(expressAuth(auth))
+            .get('/reports', expressGuard(guard), (req, res) => {
+              res.json({ subject: req.identity?.subject })
+            })
   // `app.listen(0, host)` is `createServer(app).listen(0, host)`; made here to set keep-alive first.
   return listenNode(createServer(app))
 }

@@ -22,10 +22,14 @@ export interface ServedProcess {
   stop(): Promise<void>
 }
 
-/** The variants one framework's palindrome times: bare, a second bare process (the A/A control), protected. */
+/**
+ * The variants one framework's palindrome times: bare, a second bare process (the A/A control), the
+ * floor (two pass-through layers) and protected.
+ */
 export const SERVED_VARIANTS = [
   { suffix: 'bare', variant: 'bare' },
   { suffix: 'bare (A/A)', variant: 'bare' },
+  { suffix: 'floor', variant: 'floor' },
   { suffix: 'protected', variant: 'protected' },
 ] as const satisfies readonly { suffix: string; variant: ServedVariant }[]
 
@@ -76,7 +80,7 @@ export async function checkServed(server: ServedProcess, authorization: string):
   const body = await response.text()
   if (response.status !== 200 || body !== SERVED_BODY)
     throw new Error(`${server.scenario.name}: expected 200 ${SERVED_BODY}, got ${response.status} ${body}`)
-  if (server.variant === 'bare') return
+  if (server.variant !== 'protected') return
   const refused = await fetch(server.url)
   const refusal = await refused.text()
   if (refused.status !== 401 || !refusal.includes('"token_missing"'))
@@ -96,9 +100,9 @@ export async function servedSetup(frameworks: readonly ServedFramework[] = SERVE
 }
 
 /**
- * One framework's three processes (bare, bare again, protected) timed in palindromic cycles over
+ * One framework's four processes (bare, bare again, the floor, protected) timed in palindromic cycles over
  * keep-alive connections: server CPU microseconds per request, per cycle, keyed `bare`, `bare (A/A)`,
- * `protected`. Every process is checked before timing and after, and every timed answer must be
+ * `floor`, `protected`. Every process is checked before timing and after, and every timed answer must be
  * {@link SERVED_BODY} byte for byte. Every process is stopped, whatever happens.
  */
 export async function timeServed(
