@@ -64,13 +64,13 @@ await section('frameworks', () =>
   runFrameworks({
     served: {
       ...cycles(
-        { cycles: 12, slotMs: 100, warmupMs: 1000, firstCount: 200 },
+        { cycles: 11, slotMs: 70, warmupMs: 600, firstCount: 200 },
         { cycles: 4, slotMs: 25, warmupMs: 150, firstCount: 50 },
       ),
       connections: 10,
       minCount: 10,
     },
-    inProcess: cycles({ cycles: 11, slotMs: 30, warmupMs: 300 }, { cycles: 6, slotMs: 10, warmupMs: 60 }),
+    inProcess: cycles({ cycles: 9, slotMs: 25, warmupMs: 200 }, { cycles: 6, slotMs: 10, warmupMs: 60 }),
   }),
 )
 
