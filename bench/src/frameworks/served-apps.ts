@@ -160,7 +160,7 @@ export async function serveFramework(
     case 'Express':
       return expressServer(setup, variant)
     case 'Next':
-      // Both variants are routes of one build: the bare process is asked for `/bare` only.
+      // Every variant is a route of one build (NEXT_PATHS): each process is asked for its own route only.
       return nextServer(setup)
   }
 }
