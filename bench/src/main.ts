@@ -61,7 +61,17 @@ await section('graphql', () =>
 await section('memory', () => (quick ? runMemory(20_000, 2_000) : runMemory(100_000, 10_000)))
 await section('sessions', () => runSessions(rounds))
 await section('frameworks', () =>
-  runFrameworks(cycles({ cycles: 15, slotMs: 30, warmupMs: 300 }, { cycles: 6, slotMs: 10, warmupMs: 60 })),
+  runFrameworks({
+    served: {
+      ...cycles(
+        { cycles: 11, slotMs: 70, warmupMs: 600, firstCount: 200 },
+        { cycles: 4, slotMs: 25, warmupMs: 150, firstCount: 50 },
+      ),
+      connections: 10,
+      minCount: 10,
+    },
+    inProcess: cycles({ cycles: 9, slotMs: 25, warmupMs: 200 }, { cycles: 6, slotMs: 10, warmupMs: 60 }),
+  }),
 )
 
 const targets = sections.flatMap((item) => item.targets)

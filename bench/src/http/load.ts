@@ -110,7 +110,7 @@ export async function load(
  * microseconds the server spent on them. Throws on any failure, so that a wrong answer is never timed.
  */
 export async function timedLoad(
-  server: RunningServer,
+  server: Pick<RunningServer, 'cpu'> & { readonly scenario: Pick<Scenario, 'name'> },
   client: Client,
   count: number,
   expectBody: string,

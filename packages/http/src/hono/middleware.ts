@@ -4,6 +4,7 @@ import { guard } from '../internal/access.js'
 import { errorAnswer } from '../internal/answer.js'
 import { authenticateOnce, identityOf } from '../internal/verdict.js'
 import { normalizeRule, type RequireAuthOptions } from '../rule.js'
+import { nodeIncoming } from './node-incoming.js'
 
 /**
  * The Hono environment {@link authMiddleware} adds: `c.var.identity`, typed by the verifier's claims.
@@ -87,7 +88,10 @@ export function authMiddleware<Claims>(auth: Auth<Claims>): MiddlewareHandler<Au
   return (c, next) => {
     let found: ReturnType<typeof authenticateOnce<Claims>>
     try {
-      found = authenticateOnce(auth, c.req.raw)
+      const request = c.req.raw
+      // On @hono/node-server, the IncomingMessage's raw lines while they are the request's headers:
+      // the server then never builds a Fetch Headers for us (see nodeIncoming).
+      found = authenticateOnce(auth, request, nodeIncoming(request, c.env) ?? request)
     } catch (error) {
       return Promise.reject(error)
     }

@@ -53,6 +53,8 @@ export function identityOf<Claims>(result: AuthResult<Claims> | undefined): Iden
  * This verifier's verdict on the request, verified at most once however many times the middleware
  * is mounted: `fresh` is false when it was known already (its cookies were forwarded then).
  * Synchronous for a cached token, no credentials or a malformed header; a promise otherwise.
+ * The verdict is kept under `request`; core reads `source`, which must carry the same headers (by
+ * default, the request itself).
  *
  * @example
  * const found = authenticateOnce(auth, req)
@@ -61,17 +63,18 @@ export function identityOf<Claims>(result: AuthResult<Claims> | undefined): Iden
 export function authenticateOnce<Claims>(
   auth: Auth<Claims>,
   request: CoreRequest,
+  source: CoreRequest = request,
 ):
   | { readonly result: AuthResult<Claims>; readonly fresh: boolean }
   | Promise<{ readonly result: AuthResult<Claims>; readonly fresh: boolean }> {
   const known = verdicts.get(request)
   if (known?.auth === auth) return { result: known.result as AuthResult<Claims>, fresh: false }
-  const answer = auth.authenticateSync(request)
+  const answer = auth.authenticateSync(source)
   if (answer !== undefined) {
     verdicts.set(request, { auth, result: answer })
     return { result: answer, fresh: true }
   }
-  return auth.authenticate(request).then((result) => {
+  return auth.authenticate(source).then((result) => {
     verdicts.set(request, { auth, result })
     return { result, fresh: true }
   })

@@ -1,0 +1,137 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import { once } from 'node:events'
+import { type Client, keepAliveClient } from '../http/client.js'
+import { timedLoad } from '../http/load.js'
+import { type CycleCosts, type PalindromeOptions, palindromic, type Variant } from '../palindrome.js'
+import { keyMaterial, signToken } from '../tokens.js'
+import { builtNextApp } from './next-app.js'
+import { SERVED_FRAMEWORKS, type ServedFramework, type ServedVariant, servedPath } from './served-apps.js'
+
+/** What every served app answers a request with the bench's token (and the bare one any request). */
+export const SERVED_BODY = '{"subject":"alice"}'
+
+/** One process serving one framework's app on loopback. */
+export interface ServedProcess {
+  /** `Hono bare`, `Hono bare (A/A)`, `Hono protected`: how it is named in errors and in the costs. */
+  readonly scenario: { readonly name: string }
+  readonly framework: ServedFramework
+  readonly variant: ServedVariant
+  readonly url: string
+  /** CPU time the process has used so far, in microseconds. */
+  cpu(): Promise<number>
+  stop(): Promise<void>
+}
+
+/**
+ * The variants one framework's palindrome times: bare, a second bare process (the A/A control), the
+ * floor (two pass-through layers) and protected.
+ */
+export const SERVED_VARIANTS = [
+  { suffix: 'bare', variant: 'bare' },
+  { suffix: 'bare (A/A)', variant: 'bare' },
+  { suffix: 'floor', variant: 'floor' },
+  { suffix: 'protected', variant: 'protected' },
+] as const satisfies readonly { suffix: string; variant: ServedVariant }[]
+
+/** Starts one served app in a process of its own and resolves once it listens. */
+export async function startServed(
+  framework: ServedFramework,
+  variant: ServedVariant,
+  name: string,
+  env: Readonly<Record<string, string>>,
+): Promise<ServedProcess> {
+  const child: ChildProcess = fork(new URL('./served-child.js', import.meta.url), [framework, variant], {
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const exited = once(child, 'exit')
+  const [message] = (await Promise.race([
+    once(child, 'message'),
+    exited.then(([code]) => {
+      throw new Error(`${name} exited with code ${code} before listening`)
+    }),
+  ])) as [{ port: number }]
+  return {
+    scenario: { name },
+    framework,
+    variant,
+    url: `http://127.0.0.1:${message.port}${servedPath(framework, variant)}`,
+    async cpu() {
+      const reply = once(child, 'message') as Promise<[{ cpu: number }]>
+      child.send('cpu')
+      return (await reply)[0].cpu
+    },
+    async stop() {
+      if (child.exitCode !== null) return
+      child.send('stop')
+      const timer = setTimeout(() => child.kill(), 5_000)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}
+
+/**
+ * Throws unless the process answers the token with exactly {@link SERVED_BODY}, and (protected) refuses
+ * a request without one with a 401 `token_missing`: a server that answers wrongly is never timed.
+ */
+export async function checkServed(server: ServedProcess, authorization: string): Promise<void> {
+  const response = await fetch(server.url, { headers: { authorization } })
+  const body = await response.text()
+  if (response.status !== 200 || body !== SERVED_BODY)
+    throw new Error(`${server.scenario.name}: expected 200 ${SERVED_BODY}, got ${response.status} ${body}`)
+  if (server.variant !== 'protected') return
+  const refused = await fetch(server.url)
+  const refusal = await refused.text()
+  if (refused.status !== 401 || !refusal.includes('"token_missing"'))
+    throw new Error(
+      `${server.scenario.name}: without a token, expected 401 token_missing, got ${refused.status}`,
+    )
+}
+
+/** What every served process is started with: the HS256 secret (hex) and, when Next is served, its build. */
+export async function servedSetup(frameworks: readonly ServedFramework[] = SERVED_FRAMEWORKS) {
+  const material = await keyMaterial('HS256')
+  const env: Record<string, string> = {
+    PORTCULLIS_BENCH_SECRET: Buffer.from(material.secret!).toString('hex'),
+  }
+  if (frameworks.includes('Next')) env.PORTCULLIS_BENCH_NEXT_DIR = await builtNextApp(env)
+  return { env, authorization: `Bearer ${await signToken(material)}` }
+}
+
+/**
+ * One framework's four processes (bare, bare again, the floor, protected) timed in palindromic cycles over
+ * keep-alive connections: server CPU microseconds per request, per cycle, keyed `bare`, `bare (A/A)`,
+ * `floor`, `protected`. Every process is checked before timing and after, and every timed answer must be
+ * {@link SERVED_BODY} byte for byte. Every process is stopped, whatever happens.
+ */
+export async function timeServed(
+  framework: ServedFramework,
+  setup: { env: Readonly<Record<string, string>>; authorization: string },
+  options: PalindromeOptions & { connections: number },
+): Promise<CycleCosts> {
+  const servers: ServedProcess[] = []
+  const clients: Client[] = []
+  try {
+    // Pushed as each one listens, so the finally block stops every process that started.
+    await Promise.all(
+      SERVED_VARIANTS.map(async ({ suffix, variant }) =>
+        servers.push(await startServed(framework, variant, `${framework} ${suffix}`, setup.env)),
+      ),
+    )
+    const variants: Variant[] = SERVED_VARIANTS.map(({ suffix }) => {
+      const server = servers.find((item) => item.scenario.name === `${framework} ${suffix}`)!
+      const client = keepAliveClient(server.url, { authorization: setup.authorization }, options.connections)
+      clients.push(client)
+      return {
+        name: suffix,
+        run: (count) => timedLoad(server, client, count, SERVED_BODY),
+        check: () => checkServed(server, setup.authorization),
+      }
+    })
+    return await palindromic(variants, options)
+  } finally {
+    for (const client of clients) client.close()
+    await Promise.all(servers.map((server) => server.stop()))
+  }
+}
