@@ -1,10 +1,10 @@
 import { createPublicKey } from 'node:crypto'
 import { exportJWK, generateKeyPair } from 'jose'
 import { type Estimate, inverse, ratioCi, spreadOf } from './ci.js'
-import { type Client, keepAliveClient } from './http/client.js'
-import { checkServer, profileServer, type RunningServer, startServer, timedLoad } from './http/load.js'
+import { checkServer, profileServer, type RunningServer, startServer } from './http/load.js'
 import type { ServerKeys } from './http/peers.js'
 import { bareOf, controlOf, peersOf, SCENARIOS, type Scenario } from './http/scenarios.js'
+import { type Served, servedBy, servedVariant } from './http/served.js'
 import { RESOLUTION } from './micro.js'
 import { type CycleCosts, type PalindromeOptions, palindromic, type Variant } from './palindrome.js'
 import { renderFrames } from './profile.js'
@@ -15,6 +15,8 @@ import { judge, notMeasured, type Target, withCi } from './verdict.js'
 
 export interface HttpOptions extends PalindromeOptions {
   readonly connections: number
+  /** Server processes per scenario, loaded in turn (one sub-slot each): a set of processes per variant. */
+  readonly processes: number
   /** Profile a server whose target was missed. */
   readonly profile: boolean
 }
@@ -52,30 +54,29 @@ async function timeFramework(
   options: HttpOptions,
 ): Promise<CycleCosts> {
   const servers: RunningServer[] = []
-  const clients: Client[] = []
+  const served: Served[] = []
   try {
     const variants: Variant[] = []
     const scenarios = SCENARIOS.filter((item) => item.framework === framework)
     // Started side by side (start-up is not timed); each is pushed as soon as it listens, so that the
     // finally block stops every one that started, even when another failed to.
-    await Promise.all(scenarios.map(async (scenario) => servers.push(await startServer(scenario, keys))))
+    await Promise.all(
+      scenarios.flatMap((scenario) =>
+        Array.from({ length: options.processes }, async () =>
+          servers.push(await startServer(scenario, keys)),
+        ),
+      ),
+    )
     for (const scenario of scenarios) {
-      const server = servers.find((item) => item.scenario === scenario)!
-      const body = await checkServer(server, token)
-      const client = keepAliveClient(server.url, { authorization: `Bearer ${token}` }, options.connections)
-      clients.push(client)
-      variants.push({
-        name: scenario.name,
-        run: (count) => timedLoad(server, client, count, body),
-        check: async () => {
-          if ((await checkServer(server, token)) !== body)
-            throw new Error(`${scenario.name}: its answer changed during the run`)
-        },
-      })
+      const own = servers.filter((item) => item.scenario === scenario)
+      const body = await checkServer(own[0]!, token)
+      const processes = servedBy(own, { authorization: `Bearer ${token}` }, options.connections)
+      served.push(...processes)
+      variants.push(servedVariant(scenario.name, processes, body, (server) => checkServer(server, token)))
     }
     return await palindromic(variants, options)
   } finally {
-    for (const client of clients) client.close()
+    for (const { client } of served) client.close()
     await Promise.all(servers.map((server) => server.stop()))
   }
 }
