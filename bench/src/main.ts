@@ -16,6 +16,8 @@ import { runSessions } from './sessions.js'
 const pinnedExit = reexecPinned()
 if (pinnedExit !== undefined) process.exit(pinnedExit)
 
+console.log(`Portcullis bench: ${pinningText()}.`)
+
 const quick = process.argv.includes('--quick')
 const only = process.argv
   .find((arg) => arg.startsWith('--only='))
