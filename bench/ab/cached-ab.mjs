@@ -2,13 +2,13 @@
 // Yoga + useAuth, tRPC + @portcullis/trpc, the 1,000-item `onDeny: 'null'` query and the
 // @portcullis/http middlewares, each next to the same framework bare, all in one process.
 //
-// Usage (from the repository root):
+// Usage (from the repository root, after `pnpm --filter @portcullis/bench build`):
 //   mkdir -p /tmp/pc-main && git archive main packages | tar -x -C /tmp/pc-main
 //   node bench/ab/cached-ab.mjs [--rounds 31] [--ms 60] [--only yoga,trpc,...] [main=/tmp/pc-main] branch=.
 // Each `name=root` is a source tree (its packages/*/src are bundled by esbuild); frameworks and jose
-// come from bench/node_modules, shared by every tree. Every round times each case once for `--ms`
-// of process CPU time (user + system), in palindromic order (A B B A on alternate rounds), so
-// warm-up and drift hit every case alike. Printed: ns/op medians, and per pair the median of the
+// come from bench/node_modules, shared by every tree. The cases are timed by the bench's palindromic
+// cycles (palindromic.mjs: `--rounds` cycles, slots of `--ms` of process CPU time), so warm-up and
+// drift hit every case alike. Printed: ns/op medians, and per pair the median of the
 // per-round ratios with its interquartile range, plus an A/A control (two instances of the bare
 // framework), and "ours - bare" in µs: the CPU our code costs per request.
 //
@@ -21,6 +21,7 @@ import { Socket } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build } from '../../packages/core/node_modules/esbuild/lib/main.js'
+import { cpuCalls, quantile, timeCases } from './palindromic.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const argv = process.argv.slice(2)
@@ -370,34 +371,16 @@ async function oursCases(lib, name) {
   }
 }
 
-const cpu = () => {
-  const { user, system } = process.cpuUsage()
-  return (user + system) * 1000
-}
-
-/** Runs `fn` until `ms` of CPU time passed: ns of CPU per call. */
+/** Runs `fn` for about `ms` of CPU time (a --profile loop): ns of CPU per call. */
 async function turn(fn, ms) {
-  const budget = ms * 1e6
-  const start = cpu()
   let calls = 0
-  let batch = 8
-  while (cpu() - start < budget) {
-    for (let i = 0; i < batch; i++) {
-      const value = fn()
-      if (value && typeof value.then === 'function') await value
-    }
-    calls += batch
-    if (batch < 256) batch *= 2
+  let cpu = 0
+  while (cpu < ms * 1000) {
+    cpu += await cpuCalls(fn, 256)
+    calls += 256
   }
   turn.calls = calls
-  return (cpu() - start) / calls
-}
-
-const quantile = (values, q) => {
-  const sorted = [...values].sort((x, y) => x - y)
-  const at = (sorted.length - 1) * q
-  const low = Math.floor(at)
-  return sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (at - low)
+  return (cpu * 1000) / calls
 }
 
 const libs = []
@@ -434,15 +417,12 @@ if (profile) {
 }
 
 const labels = Object.keys(cases)
-const samples = Object.fromEntries(labels.map((label) => [label, []]))
-for (const label of labels) await turn(cases[label], turnMs) // warm-up
-for (let round = 0; round < rounds; round++) {
-  const order = round % 2 === 0 ? labels : [...labels].reverse()
-  for (const label of order) samples[label].push(await turn(cases[label], turnMs))
-}
+const samples = await timeCases(cases, { rounds, ms: turnMs })
 
 const fmt = (ns) => (ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${ns.toFixed(0)} ns`)
-console.log(`node ${process.version}, ${rounds} rounds x ${turnMs} ms CPU per case, palindromic order\n`)
+console.log(
+  `node ${process.version}, ${rounds} palindromic cycles x ${turnMs} ms CPU per case (palindromic.mjs)\n`,
+)
 console.log('| case | median CPU per op |')
 console.log('| --- | --- |')
 for (const label of labels) console.log(`| ${label} | ${fmt(quantile(samples[label], 0.5))} |`)

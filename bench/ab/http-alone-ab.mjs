@@ -1,10 +1,12 @@
 // Interleaved A/B of the @portcullis/http middleware code alone, without its framework (issue 17): two
 // source trees' Express, Fastify, Hono and Next layers on stand-in request objects, one cached HS256 bearer,
-// palindromic rounds, medians of per-round differences. Usage (from the repository root, main unpacked as
-// for cached-ab.mjs): node bench/ab/http-alone-ab.mjs [rounds=31] [ms=40]  (reads /tmp/pc-main and .)
+// the bench's palindromic cycles (palindromic.mjs), medians of per-cycle differences. Usage (from the
+// repository root, main unpacked as for cached-ab.mjs, after `pnpm --filter @portcullis/bench build`):
+// node --expose-gc bench/ab/http-alone-ab.mjs [rounds=31] [ms=40]  (reads /tmp/pc-main and .)
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { quantile, timeCases } from './palindromic.mjs'
 
 const repo = new URL('../..', import.meta.url).pathname.replace(/\/$/, '')
 const { build } = await import(`${repo}/packages/core/node_modules/esbuild/lib/main.js`)
@@ -169,36 +171,12 @@ const all = {
   ...(await cases(await load('main', process.env.MAIN ?? '/tmp/pc-main'), 'main')),
   ...(await cases(await load('branch', repo), 'branch')),
 }
-const cpu = () => {
-  const { user, system } = process.cpuUsage()
-  return (user + system) * 1000
-}
-async function turn(fn, ms) {
-  const start = cpu()
-  let calls = 0
-  while (cpu() - start < ms * 1e6) {
-    for (let i = 0; i < 256; i++) {
-      const v = fn()
-      if (v) await v
-    }
-    calls += 256
-  }
-  return (cpu() - start) / calls
-}
-const q = (v, p) => {
-  const s = [...v].sort((a, b) => a - b)
-  const at = (s.length - 1) * p,
-    lo = Math.floor(at)
-  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo)
-}
+const q = quantile
 const rounds = Number(process.argv[2] ?? 31),
   ms = Number(process.argv[3] ?? 40)
 for (const fw of ['express', 'fastify', 'hono', 'next']) {
   const labels = [`${fw} floor`, `${fw} main`, `${fw} branch`]
-  const s = Object.fromEntries(labels.map((l) => [l, []]))
-  for (const l of labels) await turn(all[l], ms)
-  for (let r = 0; r < rounds; r++)
-    for (const l of r % 2 ? [...labels].reverse() : labels) s[l].push(await turn(all[l], ms))
+  const s = await timeCases(Object.fromEntries(labels.map((l) => [l, all[l]])), { rounds, ms })
   const med = (l) => q(s[l], 0.5)
   const d = (a, b) => {
     const x = s[a].map((v, i) => v - s[b][i])

@@ -3,12 +3,12 @@
 // esbuild and loaded side by side. Usage, from the repository root:
 //   mkdir -p /tmp/main && git archive main packages/core/src | tar -x -C /tmp/main
 //   node bench/ab/miss.mjs /tmp/main/packages/core/src packages/core/src
-// Options (environment): METRIC (cpu, the default, or wall), ROUNDS (default 31), MS (time per case per round, default 60), ALGS
-// (comma-separated, default HS256,RS256,PS256,ES256,EdDSA).
-// Each round runs the cases in palindromic order (jose, jose', A, B, B, A, jose', jose) so that a drift
-// in machine load within a round falls evenly on every case; a per-round ratio to the round's jose
-// time is taken, and the median with its interquartile range over the rounds is printed. "jose'" is a
-// second jose case, the A/A control: its ratio shows what this machine can resolve.
+// Options (environment): ROUNDS (default 31), MS (CPU time per case per slot, default 60), ALGS
+// (comma-separated, default HS256,RS256,PS256,ES256,EdDSA). Run after `pnpm --filter @portcullis/bench
+// build`, with `node --expose-gc`: the cases are timed by the bench's palindromic cycles
+// (palindromic.mjs: CPU time of the whole process, libuv's pool included); a per-cycle ratio to the
+// cycle's jose time is taken, and the median with its interquartile range over the cycles is printed.
+// "jose'" is a second jose case, the A/A control: its ratio shows what this machine can resolve.
 // For callgrind: SIDE=<index of the tree, 0 or 1, or jose, or
 // jose-jwk: jose with the key imported from the same JWK as ours> OP=<alg> COUNT=<n> runs n verifications of one side
 // and nothing else (run twice with two counts and subtract, to cancel the set-up).
@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build } from '../../packages/core/node_modules/esbuild/lib/main.js'
+import { timeCases } from './palindromic.mjs'
 
 const trees = process.argv.slice(2).map((dir) => resolve(dir))
 if (trees.length === 0) throw new Error('usage: miss.mjs <core src> [<core src> ...]')
@@ -86,28 +87,6 @@ async function casesFor(alg) {
   return { joseCase, joseJwkCase, ours }
 }
 
-// CPU time (user + system, every thread of the process: WebCrypto runs on libuv's pool) or wall time.
-const METRIC = process.env.METRIC ?? 'cpu'
-const cpuNs = () => {
-  const { user, system } = process.cpuUsage()
-  return (user + system) * 1000
-}
-
-/** Mean ns per call of `fn` over about `ms` milliseconds of wall time, one call in flight. */
-async function time(fn, ms) {
-  let calls = 0
-  const start = performance.now()
-  const startCpu = cpuNs()
-  const end = start + ms
-  let now = start
-  while (now < end) {
-    for (let index = 0; index < 16; index++) await fn()
-    calls += 16
-    now = performance.now()
-  }
-  return METRIC === 'cpu' ? (cpuNs() - startCpu) / calls : ((now - start) * 1e6) / calls
-}
-
 const quantile = (sorted, q) => {
   const at = (sorted.length - 1) * q
   const low = Math.floor(at)
@@ -129,34 +108,23 @@ if (process.env.SIDE !== undefined) {
 }
 
 console.log(
-  `node ${process.version}, ${METRIC} time, ${ROUNDS} rounds x ${MS} ms per case, trees: ${trees.join(' | ')}`,
+  `node ${process.version}, CPU time, ${ROUNDS} palindromic cycles x ${MS} ms per case, trees: ${trees.join(' | ')}`,
 )
 for (const alg of ALGS) {
   const { joseCase, ours } = await casesFor(alg)
-  // Warm-up: JIT every path before the first timed round.
-  for (const fn of [joseCase, ...ours]) await time(fn, MS)
-  const control = []
-  const ratios = ours.map(() => [])
-  const joseNs = []
-  const oursNs = ours.map(() => [])
-  for (let round = 0; round < ROUNDS; round++) {
-    const a1 = await time(joseCase, MS)
-    const c1 = await time(joseCase, MS)
-    const forward = []
-    for (const fn of ours) forward.push(await time(fn, MS))
-    const backward = []
-    for (const fn of [...ours].reverse()) backward.unshift(await time(fn, MS))
-    const c2 = await time(joseCase, MS)
-    const a2 = await time(joseCase, MS)
-    const base = (a1 + a2) / 2
-    joseNs.push(base)
-    control.push((c1 + c2) / 2 / base)
-    ours.forEach((_, index) => {
-      const ns = (forward[index] + backward[index]) / 2
-      oursNs[index].push(ns)
-      ratios[index].push(ns / base)
-    })
-  }
+  // jose, jose again (the A/A control) and every tree, in the bench's palindromic cycles.
+  const labels = ['jose', "jose'", ...ours.map((_, index) => `tree ${index}`)]
+  const samples = await timeCases(
+    Object.fromEntries(labels.map((label, index) => [label, [joseCase, joseCase, ...ours][index]])),
+    {
+      rounds: ROUNDS,
+      ms: MS,
+    },
+  )
+  const joseNs = samples.jose
+  const control = samples["jose'"].map((value, index) => value / joseNs[index])
+  const oursNs = ours.map((_, index) => samples[`tree ${index}`])
+  const ratios = oursNs.map((values) => values.map((value, index) => value / joseNs[index]))
   const line = [
     `${alg}: jose ${summary(joseNs).median.toFixed(0)} ns`,
     `A/A ${fmt(summary(control))}`,

@@ -1,10 +1,10 @@
 import { createPublicKey } from 'node:crypto'
 import { exportJWK, generateKeyPair } from 'jose'
 import { type Estimate, inverse, ratioCi, spreadOf } from './ci.js'
-import { type Client, keepAliveClient } from './http/client.js'
-import { checkServer, profileServer, type RunningServer, startServer, timedLoad } from './http/load.js'
+import { checkServer, profileServer, type RunningServer, startServer } from './http/load.js'
 import type { ServerKeys } from './http/peers.js'
 import { bareOf, controlOf, peersOf, SCENARIOS, type Scenario } from './http/scenarios.js'
+import { type Served, servedBy, servedVariant } from './http/served.js'
 import { RESOLUTION } from './micro.js'
 import { type CycleCosts, type PalindromeOptions, palindromic, type Variant } from './palindrome.js'
 import { renderFrames } from './profile.js'
@@ -15,6 +15,8 @@ import { judge, notMeasured, type Target, withCi } from './verdict.js'
 
 export interface HttpOptions extends PalindromeOptions {
   readonly connections: number
+  /** Server processes per scenario, loaded in turn (one sub-slot each): a set of processes per variant. */
+  readonly processes: number
   /** Profile a server whose target was missed. */
   readonly profile: boolean
 }
@@ -52,30 +54,29 @@ async function timeFramework(
   options: HttpOptions,
 ): Promise<CycleCosts> {
   const servers: RunningServer[] = []
-  const clients: Client[] = []
+  const served: Served[] = []
   try {
     const variants: Variant[] = []
     const scenarios = SCENARIOS.filter((item) => item.framework === framework)
     // Started side by side (start-up is not timed); each is pushed as soon as it listens, so that the
     // finally block stops every one that started, even when another failed to.
-    await Promise.all(scenarios.map(async (scenario) => servers.push(await startServer(scenario, keys))))
+    await Promise.all(
+      scenarios.flatMap((scenario) =>
+        Array.from({ length: options.processes }, async () =>
+          servers.push(await startServer(scenario, keys)),
+        ),
+      ),
+    )
     for (const scenario of scenarios) {
-      const server = servers.find((item) => item.scenario === scenario)!
-      const body = await checkServer(server, token)
-      const client = keepAliveClient(server.url, { authorization: `Bearer ${token}` }, options.connections)
-      clients.push(client)
-      variants.push({
-        name: scenario.name,
-        run: (count) => timedLoad(server, client, count, body),
-        check: async () => {
-          if ((await checkServer(server, token)) !== body)
-            throw new Error(`${scenario.name}: its answer changed during the run`)
-        },
-      })
+      const own = servers.filter((item) => item.scenario === scenario)
+      const body = await checkServer(own[0]!, token)
+      const processes = servedBy(own, { authorization: `Bearer ${token}` }, options.connections)
+      served.push(...processes)
+      variants.push(servedVariant(scenario.name, processes, body, (server) => checkServer(server, token)))
     }
     return await palindromic(variants, options)
   } finally {
-    for (const client of clients) client.close()
+    for (const { client } of served) client.close()
     await Promise.all(servers.map((server) => server.stop()))
   }
 }
@@ -152,12 +153,12 @@ export async function runHttp(options: HttpOptions): Promise<Section> {
   return {
     title: '2. HTTP on loopback',
     intro: [
-      `Each server runs in its own process on 127.0.0.1 and is loaded from the bench process over ${options.connections} keep-alive`,
-      'connections (opened once, so no slot pays for connecting), one server at a time, every request carrying the same ES256 bearer token, as real clients do. The',
+      `Each server runs in ${options.processes} processes of its own on 127.0.0.1, each loaded from the bench process over ${options.connections} keep-alive`,
+      'connections (opened once, so no slot pays for connecting), one process at a time and each sub-slot on the next process of the server, every request carrying the same ES256 bearer token, as real clients do. The',
       "figure is **server CPU time per request** (`process.cpuUsage()` of the server's process around each",
       "slot): the server's capacity on a core of its own, which does not depend on what the neighbours do.",
       'One framework at a time, all its servers (a second bare process among them: the A/A control) are warmed',
-      `up for ${options.warmupMs} ms, calibrated to slots of ~${options.slotMs} ms, run through one untimed cycle, then timed in`,
+      `up for ${options.warmupMs} ms of server CPU, calibrated to slots of ~${options.slotMs} ms of it (${options.subSlots ?? 1} sub-slots; a cycle's value is their median), run through one untimed cycle, then timed in`,
       `${options.cycles} palindromic cycles (A B C … C B A): every server works and idles alike, so none reads dearer`,
       'for having waited. "vs bare" is capacity (bare CPU per request / its own) per cycle: median [95% CI].',
       'Every server is checked before timing and after (the subject for a token, a refusal without one), and',

@@ -66,4 +66,60 @@ describe('palindromic', () => {
     }
     await expect(palindromic([decaying], options)).rejects.toThrow('answer changed')
   })
+
+  it('calibrates slots on the CPU time a variant reports, again once it is warm', async () => {
+    const counts: number[] = []
+    let calls = 0
+    // Cold for its first 1,000 units (100 µs each), then 10 µs a unit: slots of 1 ms hold 100 units.
+    const warming: Variant = {
+      name: 'warming',
+      run: async (count) => {
+        counts.push(count)
+        const cold = Math.max(0, Math.min(count, 1000 - calls))
+        calls += count
+        return cold * 100 + (count - cold) * 10
+      },
+      check: async () => {},
+    }
+    const costs = await palindromic([warming], { cycles: 2, slotMs: 1, warmupMs: 0.1, firstCount: 1000 })
+    expect(counts.slice(-4)).toEqual([100, 100, 100, 100])
+    expect(costs.get('warming')).toEqual([10, 10])
+  })
+
+  it('takes the median of the sub-slots, so one sub-slot inflated by a neighbour does not move the cycle', async () => {
+    let runs = 0
+    const disturbed: Variant = {
+      name: 'disturbed',
+      // Every seventh sub-slot costs three times as much: interference only ever adds.
+      run: async (count) => (++runs % 7 === 0 ? 3 : 1) * count,
+      check: async () => {},
+    }
+    const costs = await palindromic([disturbed, recorded('quiet', [])], { ...options, subSlots: 4 })
+    expect(costs.get('disturbed')).toEqual([1, 1, 1])
+  })
+
+  it('settles a variant before each of its sub-slots, outside the timed run', async () => {
+    const log: string[] = []
+    const settled = (name: string): Variant => ({
+      ...recorded(name, log),
+      settle: async () => {
+        log.push(`settle ${name}`)
+      },
+    })
+    await palindromic([settled('A'), recorded('B', log)], {
+      ...options,
+      cycles: 1,
+      subSlots: 2,
+      settle: async () => {
+        log.push('settle (default)')
+      },
+    })
+    // The timed cycle (B A A B, two sub-slots each), before the closing checks.
+    expect(log.slice(-18, -2)).toEqual(
+      ['B', 'B', 'A', 'A', 'A', 'A', 'B', 'B'].flatMap((name) => [
+        name === 'A' ? 'settle A' : 'settle (default)',
+        name,
+      ]),
+    )
+  })
 })

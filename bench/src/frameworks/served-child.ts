@@ -1,5 +1,5 @@
 // Serves one framework's app (argv: framework, variant) on 127.0.0.1 port 0, and tells the parent its
-// port over IPC; answers 'cpu' with this process's CPU time and closes on 'stop', as
+// port over IPC; answers 'cpu' with this process's CPU time, 'gc' with a young-generation GC, and closes on 'stop', as
 // `http/server-child.ts` does for section 2.
 import { type ServedFramework, type ServedVariant, serveFramework } from './served-apps.js'
 
@@ -12,6 +12,12 @@ process.on('message', (message) => {
   if (message === 'cpu') {
     const { user, system } = process.cpuUsage()
     process.send!({ cpu: user + system })
+    return
+  }
+  // A young-generation GC between slots (asked outside the timed region); a no-op without --expose-gc.
+  if (message === 'gc') {
+    ;(globalThis as { gc?: (options: { type: 'minor' }) => void }).gc?.({ type: 'minor' })
+    process.send!({ gc: true })
     return
   }
   if (message === 'stop') void server.close().then(() => process.exit(0))

@@ -1,8 +1,10 @@
-import { type ChildProcess, fork } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
 import { type Client, keepAliveClient } from '../http/client.js'
 import { timedLoad } from '../http/load.js'
 import { type CycleCosts, type PalindromeOptions, palindromic, type Variant } from '../palindrome.js'
+import { serverCommand, serverEnv } from '../pinning.js'
 import { keyMaterial, signToken } from '../tokens.js'
 import { builtNextApp } from './next-app.js'
 import { SERVED_FRAMEWORKS, type ServedFramework, type ServedVariant, servedPath } from './served-apps.js'
@@ -19,6 +21,8 @@ export interface ServedProcess {
   readonly url: string
   /** CPU time the process has used so far, in microseconds. */
   cpu(): Promise<number>
+  /** A young-generation GC in the process (between slots, outside the timed region). */
+  settle(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -40,8 +44,11 @@ export async function startServed(
   name: string,
   env: Readonly<Record<string, string>>,
 ): Promise<ServedProcess> {
-  const child: ChildProcess = fork(new URL('./served-child.js', import.meta.url), [framework, variant], {
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+  // Pinned to the servers' CPU and started with the V8 flags of every bench server, as section 2's are.
+  const script = fileURLToPath(new URL('./served-child.js', import.meta.url))
+  const [command, args] = serverCommand([], script, [framework, variant])
+  const child: ChildProcess = spawn(command, args, {
+    env: { ...process.env, ...serverEnv(), NEXT_TELEMETRY_DISABLED: '1', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const exited = once(child, 'exit')
@@ -60,6 +67,11 @@ export async function startServed(
       const reply = once(child, 'message') as Promise<[{ cpu: number }]>
       child.send('cpu')
       return (await reply)[0].cpu
+    },
+    async settle() {
+      const reply = once(child, 'message')
+      child.send('gc')
+      await reply
     },
     async stop() {
       if (child.exitCode !== null) return
@@ -126,6 +138,7 @@ export async function timeServed(
       return {
         name: suffix,
         run: (count) => timedLoad(server, client, count, SERVED_BODY),
+        settle: () => server.settle(),
         check: () => checkServed(server, setup.authorization),
       }
     })

@@ -1,9 +1,11 @@
-import { type ChildProcess, fork } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { serverCommand, serverEnv } from '../pinning.js'
 import { type Frame, topFrames } from '../profile.js'
 import type { Client } from './client.js'
 import type { ServerKeys } from './peers.js'
@@ -15,17 +17,24 @@ export interface RunningServer {
   readonly url: string
   /** CPU time the server process has used so far, in microseconds. */
   cpu(): Promise<number>
+  /** A young-generation GC in the server process (between slots, outside the timed region). */
+  settle(): Promise<void>
   stop(): Promise<void>
 }
 
+/**
+ * Starts `scenario`'s server in a process of its own (pinned to the servers' CPU where `pinning()`
+ * allows, with the same V8 flags as every other server) and resolves once it listens.
+ */
 export async function startServer(
   scenario: Scenario,
   keys: ServerKeys,
   execArgv: readonly string[] = [],
 ): Promise<RunningServer> {
-  const child: ChildProcess = fork(new URL('./server-child.js', import.meta.url), [scenario.name], {
-    env: { ...process.env, PORTCULLIS_BENCH_KEYS: JSON.stringify(keys) },
-    execArgv: [...execArgv],
+  const script = fileURLToPath(new URL('./server-child.js', import.meta.url))
+  const [command, args] = serverCommand(execArgv, script, [scenario.name])
+  const child: ChildProcess = spawn(command, args, {
+    env: { ...process.env, ...serverEnv(), PORTCULLIS_BENCH_KEYS: JSON.stringify(keys) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const exited = once(child, 'exit')
@@ -42,6 +51,11 @@ export async function startServer(
       const reply = once(child, 'message') as Promise<[{ cpu: number }]>
       child.send('cpu')
       return (await reply)[0].cpu
+    },
+    async settle() {
+      const reply = once(child, 'message')
+      child.send('gc')
+      await reply
     },
     async stop() {
       if (child.exitCode !== null) return

@@ -21,6 +21,7 @@ async function served(framework: ServedFramework, variant: ServedVariant, as: Se
     variant: as,
     url: `http://127.0.0.1:${server.port}${servedPath(framework, variant)}`,
     cpu: async () => 0,
+    settle: async () => {},
     stop: () => server.close(),
   }
   return process

@@ -33,6 +33,7 @@ const running = (url: string): RunningServer => ({
     const { user, system } = process.cpuUsage()
     return user + system
   },
+  settle: async () => {},
   stop: async () => {},
 })
 

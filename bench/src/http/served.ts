@@ -1,0 +1,50 @@
+import type { Variant } from '../palindrome.js'
+import { type Client, keepAliveClient } from './client.js'
+import { type RunningServer, timedLoad } from './load.js'
+
+/** One server process of a served variant, with the keep-alive client that loads it. */
+export interface Served {
+  readonly server: RunningServer
+  readonly client: Client
+}
+
+/** Opens a keep-alive client to each of `servers` (one scenario's processes), with `headers` on every request. */
+export const servedBy = (
+  servers: readonly RunningServer[],
+  headers: Record<string, string>,
+  connections: number,
+): Served[] =>
+  servers.map((server) => ({ server, client: keepAliveClient(server.url, headers, connections) }))
+
+/**
+ * A variant served by several processes of the same server, for `palindromic` with `subSlots` a
+ * multiple of their number: each sub-slot goes to the next process in turn, so a cycle's median mixes
+ * every process alike, and one process's luck (its heap layout, what its JIT inlined) weighs on the
+ * variant as one part in `processes`, not on all of it. An A/A control then compares two sets of
+ * processes of the same server. Every timed answer must equal `body`; `check` runs on every process.
+ *
+ * @example
+ * const variant = servedVariant('Yoga bare', servedBy(servers, headers, 10), body, checkOne)
+ */
+export function servedVariant(
+  name: string,
+  processes: readonly Served[],
+  body: string,
+  checkOne: (server: RunningServer) => Promise<string>,
+): Variant {
+  // Every run (warm-up included, so each process is warmed) goes to the next process in turn; `settle`
+  // collects the garbage of the process whose turn comes next.
+  let next = 0
+  return {
+    name,
+    settle: () => processes[next % processes.length]!.server.settle(),
+    run: (count) => {
+      const { server, client } = processes[next++ % processes.length]!
+      return timedLoad(server, client, count, body)
+    },
+    check: async () => {
+      for (const { server } of processes)
+        if ((await checkOne(server)) !== body) throw new Error(`${name}: its answer changed during the run`)
+    },
+  }
+}
