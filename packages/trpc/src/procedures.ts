@@ -1,5 +1,7 @@
 import {
   AuthError,
+  hasRoles as hasRolesOf,
+  hasScopes as hasScopesOf,
   type Identity,
   isAuthError,
   type MatchOptions,
@@ -175,9 +177,13 @@ function admit(
 ): asserts identity is Identity<unknown> {
   if (!required && rules.length === 0) return
   if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
+  // Decided by has* (the rule itself is the options: it holds `mode`); require* makes the refusal.
   for (const rule of rules) {
-    if (rule.scopes) runCheck(state, () => requireScopesOf(identity, rule.scopes!, { mode: rule.mode }))
-    if (rule.roles) runCheck(state, () => requireRolesOf(identity, rule.roles!, { mode: rule.mode }))
+    const { scopes, roles } = rule
+    if (scopes && !hasScopesOf(identity, scopes, rule))
+      runCheck(state, () => requireScopesOf(identity, scopes, { mode: rule.mode }))
+    if (roles && !hasRolesOf(identity, roles, rule))
+      runCheck(state, () => requireRolesOf(identity, roles, { mode: rule.mode }))
   }
 }
 
@@ -248,18 +254,28 @@ function checkMiddleware(kind: 'scopes' | 'roles', list: readonly string[], opti
       `require${kind === 'scopes' ? 'Scopes' : 'Roles'}: "${kind}" must be an array of strings`,
     )
   const check = kind === 'scopes' ? requireScopesOf : requireRolesOf
-  return async (opts: AnyMiddlewareOpts) => {
+  const holds = kind === 'scopes' ? hasScopesOf : hasRolesOf
+  // Decided by has*, so a passing call builds no closure and enters no try; require* (the same
+  // rule) only runs to make the refusal.
+  const admitted = (state: AuthState | undefined, identity: Identity<unknown> | null) => {
+    if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
+    if (!holds(identity, list, options)) runCheck(state, () => check(identity, list, options))
+  }
+  // Not async, as authMiddleware: an HTTP call returns next()'s own promise.
+  return (opts: AnyMiddlewareOpts): ReturnType<AnyMiddlewareOpts['next']> => {
     const state = stateOf(opts.ctx)
     const identity = currentIdentity(opts.ctx, state)
-    const checkedHere = mustReverify(opts.ctx, state, identity)
-    if (checkedHere) {
-      const pending = reverify(state)
-      if (pending) await pending
-    }
-    if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
-    runCheck(state, () => check(identity, list, options))
+    if (mustReverify(opts.ctx, state, identity))
+      return (async () => {
+        const pending = reverify(state)
+        if (pending) await pending
+        admitted(state, identity)
+        checksOf(opts.ctx)?.push((renewed) => check(renewed, list, options))
+        return opts.next({ ctx: MARK })
+      })()
+    admitted(state, identity)
     checksOf(opts.ctx)?.push((renewed) => check(renewed, list, options))
-    return checkedHere ? opts.next({ ctx: MARK }) : opts.next()
+    return opts.next()
   }
 }
 
