@@ -3,8 +3,11 @@
 //
 // Usage (from the repository root):
 //   mkdir -p /tmp/pc-main && git archive main packages | tar -x -C /tmp/pc-main
-//   node bench/ab/trpc-served.mjs [--mode callgrind|prof] [--variants bare,floor,ours] [--warm 3000]
-//     [--n 1000] [--windows 3] [--connections 10] [main=/tmp/pc-main] branch=.
+//   node bench/ab/trpc-served.mjs [--mode callgrind|prof|alone] [--variants bare,floor,ours] [--warm 3000]
+//     [--n 1000] [--windows 3] [--connections 10] [--node-flags '...'] [--gc] [main=/tmp/pc-main] branch=.
+//   Measured for bench/analysis-cached.md: --warm 2000 --n 500 --windows 5 (a variant takes 10-25 min
+//   under valgrind on the shared machine); --mode prof --warm 2000 --n 20000 --windows 1;
+//   --mode alone --rounds 15 --ms 30; --mode alone --calls 20000|50000 --only main|branch.
 //
 // Each `name=root` is a source tree (its packages/*/src bundled by esbuild; tRPC, jose and esbuild from
 // bench/node_modules). Every variant answers `GET /me` with the same ES256 bearer token on every request
@@ -18,11 +21,13 @@
 //   synctx      diagnostic: a sync createContext, one middleware calling next()
 // Every answer is checked (status 200, the expected body), or the run stops.
 //
-// --mode callgrind (default): the server runs under `valgrind --tool=callgrind`; after `--warm`
-// requests (so V8 has optimised the path), `callgrind_control --dump` marks a point, then each of
-// `--windows` windows of `--n` requests ends with another dump; a window's instruction total / n is
-// its instructions per served request (start-up and warm-up never enter it). Every thread counts
-// (V8's compiler and GC threads included); the kernel's work (sockets) does not.
+// --mode callgrind (default): the server runs under `valgrind --tool=callgrind`, with Node's
+// `--node-flags` (default: a fixed 16 MB semi-space, so the young generation does not resize between
+// windows). After `--warm` requests, each of `--windows` windows is `callgrind_control --zero`, `--n`
+// requests, `callgrind_control --dump`: the dump's total / n is that window's instructions per served
+// request (start-up and warm-up never enter it). Every thread counts (V8's compiler and GC threads
+// included); the kernel's work (sockets) does not. `--gc` forces a full GC before each window (not
+// recommended: the heap shrinks and the next window pays 2-3x for scavenges).
 // --mode alone: our context factory and middleware without tRPC or sockets (see alone() below), two
 // trees A/B in CPU time; with `--calls N --only <tree|nothing>`, N calls of one case, for callgrind.
 // --mode prof: the server runs with `node --cpu-prof`; after the warm-up, `--n` x `--windows` requests,
@@ -452,6 +457,17 @@ async function summariseProfile(dir, requests, label) {
   )
   console.log(
     `  ${label}: ${total} samples, ${((total * interval) / requests).toFixed(1)} µs per request (wall, incl. idle)`,
+  )
+  const ours = new Map()
+  for (const node of profile.nodes) {
+    const { functionName, url, lineNumber } = node.callFrame
+    if (!url.includes('/.trpc-served/')) continue
+    const key = `${functionName || '(anonymous)'}:${lineNumber + 1}`
+    ours.set(key, (ours.get(key) ?? 0) + (node.hitCount ?? 0))
+  }
+  const top = [...ours].sort((a, b) => b[1] - a[1]).slice(0, 12)
+  console.log(
+    `  ${label}: our frames, % of busy samples: ${top.map(([key, hits]) => `${key} ${((hits / busy) * 100).toFixed(2)}`).join(', ')}`,
   )
   const rows = [...self].filter(([, hits]) => hits / total > 0.005).sort((a, b) => b[1] - a[1])
   for (const [key, hits] of rows)
