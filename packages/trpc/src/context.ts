@@ -76,24 +76,31 @@ interface NodeResponseLike {
   setHeader(name: string, value: string | readonly string[]): unknown
 }
 
+/** A Node response as a {@link HeaderSink}; its method on the prototype, so a request makes no closure. */
+class NodeResponseSink implements HeaderSink {
+  readonly #response: NodeResponseLike
+  constructor(response: NodeResponseLike) {
+    this.#response = response
+  }
+
+  append(name: string, value: string): void {
+    const response = this.#response
+    // A streamed response (httpBatchStreamLink, SSE) may have sent its headers already.
+    if (response.headersSent) return
+    const current = response.getHeader(name)
+    const list = current === undefined ? [] : Array.isArray(current) ? current : [String(current)]
+    response.setHeader(name, [...list, value])
+  }
+}
+
 function headerSink(opts: AuthContextOptions): HeaderSink | undefined {
   const { resHeaders, res } = opts
-  // By shape, not instanceof: edge runtimes and ponyfills bring their own Headers class.
-  if (typeof resHeaders?.append === 'function')
-    return { append: (name, value) => resHeaders.append(name, value) }
+  // By shape, not instanceof: edge runtimes and ponyfills bring their own Headers class. A Headers
+  // object is a sink as it is (its own `append`).
+  if (typeof resHeaders?.append === 'function') return resHeaders as HeaderSink
   const node = res as Partial<NodeResponseLike> | undefined
-  if (typeof node?.setHeader === 'function' && typeof node.getHeader === 'function') {
-    const response = node as NodeResponseLike
-    return {
-      append(name, value) {
-        // A streamed response (httpBatchStreamLink, SSE) may have sent its headers already.
-        if (response.headersSent) return
-        const current = response.getHeader(name)
-        const list = current === undefined ? [] : Array.isArray(current) ? current : [String(current)]
-        response.setHeader(name, [...list, value])
-      },
-    }
-  }
+  if (typeof node?.setHeader === 'function' && typeof node.getHeader === 'function')
+    return new NodeResponseSink(node as NodeResponseLike)
   return undefined
 }
 
@@ -279,7 +286,8 @@ export function createAuthContext<
       }
     }
     // A session refresh (or a cleared cookie on rejection) must reach the response, batches included.
-    if (sink) for (const cookie of result.setCookie ?? []) sink.append('set-cookie', cookie)
+    const { setCookie } = result
+    if (sink && setCookie) for (const cookie of setCookie) sink.append('set-cookie', cookie)
 
     // Only an invalid token (401) may count as none: a malformed request (400) and an
     // infrastructure fault (503) are never anonymous.
@@ -294,8 +302,9 @@ export function createAuthContext<
     }
 
     const identity = result.status === 'authenticated' ? result.identity : null
-    const extra = extend ? await extend({ ...opts, identity }) : undefined
-    const ctx = { ...extra, identity, [STATE]: state }
+    const ctx = extend
+      ? { ...(await extend({ ...opts, identity })), identity, [STATE]: state }
+      : { identity, [STATE]: state }
     // Only a connection's context is renewed (an HTTP request carries its own token each time).
     if (!sink) state.attach(ctx, isClosable(opts?.res) ? opts.res : undefined)
     return ctx as unknown as Omit<TExtra, 'identity'> & AuthContext<Claims>

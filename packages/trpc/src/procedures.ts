@@ -1,5 +1,7 @@
 import {
   AuthError,
+  hasRoles as hasRolesOf,
+  hasScopes as hasScopesOf,
   type Identity,
   isAuthError,
   type MatchOptions,
@@ -166,48 +168,83 @@ function ruleChecks(rules: readonly AuthRequirements[]): SubscriptionCheck[] {
   return checks
 }
 
+/** Every requirement of the call holds (identity, then each declaration under its own mode), or it throws. */
+function admit(
+  state: AuthState | undefined,
+  rules: readonly AuthRequirements[],
+  identity: Identity<unknown> | null,
+  required: boolean,
+): asserts identity is Identity<unknown> {
+  if (!required && rules.length === 0) return
+  if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
+  // Decided by has* (the rule itself is the options: it holds `mode`); require* makes the refusal.
+  for (const rule of rules) {
+    const { scopes, roles } = rule
+    if (scopes && !hasScopesOf(identity, scopes, rule))
+      runCheck(state, () => requireScopesOf(identity, scopes, { mode: rule.mode }))
+    if (roles && !hasRolesOf(identity, roles, rule))
+      runCheck(state, () => requireRolesOf(identity, roles, { mode: rule.mode }))
+  }
+}
+
+type CallResult = Awaited<ReturnType<AnyMiddlewareOpts['next']>>
+
+/** A failed call whose cause is an `AuthError` thrown by a resolver (core's requireScopes, say) keeps its meaning. */
+function translated(result: CallResult, state: AuthState | undefined): CallResult {
+  if (result.ok) return result
+  const cause = result.error.cause
+  if (result.error.code !== 'INTERNAL_SERVER_ERROR' || !isAuthError(cause)) return result
+  const final = withRealm(cause, state?.realm)
+  state?.challenge(final)
+  return { ...result, error: toTRPCError(final) }
+}
+
+/** The full path: a socket's call verified again (which may wait), a subscription whose stream is guarded. */
+async function guardedCall(
+  opts: AnyMiddlewareOpts,
+  state: AuthState | undefined,
+  rules: readonly AuthRequirements[],
+  identity: Identity<unknown> | null,
+  required: boolean,
+  checkedHere: boolean,
+): Promise<CallResult> {
+  const { type, signal } = opts
+  if (checkedHere) {
+    const pending = reverify(state!)
+    if (pending) await pending
+  }
+  admit(state, rules, identity, required)
+  // Only a socket's subscription (renewable) collects its checks; a call or an HTTP stream does not.
+  const checks = type === 'subscription' && identity && state?.longLived ? ruleChecks(rules) : undefined
+  const result = translated(
+    checks
+      ? await opts.next({ ctx: { [VERIFIED]: true, [CHECKS]: checks } })
+      : checkedHere
+        ? await opts.next({ ctx: MARK })
+        : await opts.next(),
+    state,
+  )
+  if (!result.ok || type !== 'subscription' || !identity) return result
+  return { ...result, data: guardSubscription(result.data, identity, state, signal, checks) }
+}
+
 function authMiddleware(required: boolean) {
-  return async (opts: AnyMiddlewareOpts) => {
-    const { ctx, meta, type, signal } = opts
+  // Not async: an HTTP query or mutation (the common call) adds no async frame or await of its own,
+  // only the one `then` that translates a resolver's AuthError. A throw here fails the call as a
+  // rejection would (tRPC catches both).
+  return (opts: AnyMiddlewareOpts): Promise<CallResult> => {
+    const { ctx, meta, type } = opts
     const state = stateOf(ctx)
     const rules = requirementsOf(meta as object | undefined)
     const identity = currentIdentity(ctx, state)
     // Only on a long-lived context: an HTTP call awaits nothing here.
     const checkedHere = mustReverify(ctx, state, identity)
-    if (checkedHere) {
-      const pending = reverify(state)
-      if (pending) await pending
-    }
-    if (required || rules.length > 0) {
-      if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
-      // Every declaration on the chain holds, each under its own mode.
-      for (const rule of rules) {
-        if (rule.scopes) runCheck(state, () => requireScopesOf(identity, rule.scopes!, { mode: rule.mode }))
-        if (rule.roles) runCheck(state, () => requireRolesOf(identity, rule.roles!, { mode: rule.mode }))
-      }
-    }
+    if (checkedHere || type === 'subscription')
+      return guardedCall(opts, state, rules, identity, required, checkedHere)
+    admit(state, rules, identity, required)
     // ctx already holds the identity; the narrowing to non-null is a type (AuthProcedures), so no
-    // context override (which makes tRPC copy the context once more per middleware) unless a
-    // socket's call must be marked as verified.
-    // Only a socket's subscription (renewable) collects its checks; a call or an HTTP stream does not.
-    const checks = type === 'subscription' && identity && state?.longLived ? ruleChecks(rules) : undefined
-    const result = checks
-      ? await opts.next({ ctx: { [VERIFIED]: true, [CHECKS]: checks } })
-      : checkedHere
-        ? await opts.next({ ctx: MARK })
-        : await opts.next()
-    if (!result.ok) {
-      // An AuthError thrown by a resolver (core's requireScopes, say) keeps its meaning.
-      const cause = result.error.cause
-      if (result.error.code === 'INTERNAL_SERVER_ERROR' && isAuthError(cause)) {
-        const final = withRealm(cause, state?.realm)
-        state?.challenge(final)
-        return { ...result, error: toTRPCError(final) }
-      }
-      return result
-    }
-    if (type !== 'subscription' || !identity) return result
-    return { ...result, data: guardSubscription(result.data, identity, state, signal, checks) }
+    // context override (which makes tRPC copy the context once more per middleware).
+    return opts.next().then((result) => translated(result, state))
   }
 }
 
@@ -217,18 +254,28 @@ function checkMiddleware(kind: 'scopes' | 'roles', list: readonly string[], opti
       `require${kind === 'scopes' ? 'Scopes' : 'Roles'}: "${kind}" must be an array of strings`,
     )
   const check = kind === 'scopes' ? requireScopesOf : requireRolesOf
-  return async (opts: AnyMiddlewareOpts) => {
+  const holds = kind === 'scopes' ? hasScopesOf : hasRolesOf
+  // Decided by has*, so a passing call builds no closure and enters no try; require* (the same
+  // rule) only runs to make the refusal.
+  const admitted = (state: AuthState | undefined, identity: Identity<unknown> | null) => {
+    if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
+    if (!holds(identity, list, options)) runCheck(state, () => check(identity, list, options))
+  }
+  // Not async, as authMiddleware: an HTTP call returns next()'s own promise.
+  return (opts: AnyMiddlewareOpts): ReturnType<AnyMiddlewareOpts['next']> => {
     const state = stateOf(opts.ctx)
     const identity = currentIdentity(opts.ctx, state)
-    const checkedHere = mustReverify(opts.ctx, state, identity)
-    if (checkedHere) {
-      const pending = reverify(state)
-      if (pending) await pending
-    }
-    if (!identity) fail(state, new AuthError('token_missing', 'authentication is required'))
-    runCheck(state, () => check(identity, list, options))
+    if (mustReverify(opts.ctx, state, identity))
+      return (async () => {
+        const pending = reverify(state)
+        if (pending) await pending
+        admitted(state, identity)
+        checksOf(opts.ctx)?.push((renewed) => check(renewed, list, options))
+        return opts.next({ ctx: MARK })
+      })()
+    admitted(state, identity)
     checksOf(opts.ctx)?.push((renewed) => check(renewed, list, options))
-    return checkedHere ? opts.next({ ctx: MARK }) : opts.next()
+    return opts.next()
   }
 }
 
