@@ -71,7 +71,11 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 const repeatsHeaders = (value: unknown): value is RequestLike => {
   if (!isObject(value) || !Array.isArray(value.rawHeaders)) return false
   const headers = value.headers
-  return !isObject(headers) || value.rawHeaders.length !== Object.keys(headers).length * 2
+  if (!isObject(headers)) return true
+  // Counted without `Object.keys`, which would allocate an array of the names on every request.
+  let names = 0
+  for (const name in headers) if (Object.hasOwn(headers, name)) names++
+  return value.rawHeaders.length !== names * 2
 }
 
 /** Every header line of a Node request, by lower-case name: `rawHeaders`, else the `headers` record. */
@@ -118,9 +122,11 @@ export function defaultRequest(context: Readonly<Record<string, unknown>>): Requ
   // Node keeps only the first Authorization in `req.headers`, from which Yoga builds `request`: the
   // raw lines are what lets core see two of them (`token_ambiguous`) instead of the first one.
   if (repeatsHeaders(context.req)) return context.req
-  for (const candidate of [context.request, context.req, isObject(context.extra) && context.extra.request])
-    if (isObject(candidate)) return candidate as RequestLike
-  return undefined
+  // Checked one by one, not through an array: this runs on every operation.
+  if (isObject(context.request)) return context.request as RequestLike
+  if (isObject(context.req)) return context.req as RequestLike
+  const { extra } = context
+  return isObject(extra) && isObject(extra.request) ? (extra.request as RequestLike) : undefined
 }
 
 function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[], fallback: T): T {

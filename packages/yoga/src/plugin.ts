@@ -181,6 +181,14 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
 
   const admit = createAdmit<Claims>(planOf, challenge)
 
+  /** Admits one operation; `context` is the object execution will use (Envelop substitutes {} for a missing one). */
+  function execute(payload: ExecutePayload<Claims>, state: RequestState<Claims>): void {
+    const { context } = payload
+    if (context.identity !== state.identity) payload.extendContext({ identity: state.identity })
+    const errors = admit(state, payload.args, context, config.onDeny)
+    if (errors) payload.setResultAndStopExecution({ errors })
+  }
+
   const plugin: AuthPlugin<Claims> = {
     onSchemaChange({ schema }) {
       planOf(schema)
@@ -195,17 +203,12 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
         })
       extendContext({ identity: state.identity })
     },
-    onExecute({ args, context, extendContext, setResultAndStopExecution }) {
-      // `context` is the object execution will use (Envelop substitutes {} for a missing one).
-      const execute = (state: RequestState<Claims>) => {
-        if (context.identity !== state.identity) extendContext({ identity: state.identity })
-        const errors = admit(state, args, context, config.onDeny)
-        if (errors) setResultAndStopExecution({ errors })
-      }
+    onExecute(payload) {
       // The state this context was built with, found again without reading the request (a context
       // built elsewhere, or copied by another plugin, is looked up as in onContextBuilding).
-      const state = built.get(context) ?? stateOf(context)
-      return isPromise(state) ? state.then(execute) : execute(state)
+      const state = built.get(payload.context) ?? stateOf(payload.context)
+      // A settled state (a cached token) is admitted without a closure or a promise.
+      return isPromise(state) ? state.then((done) => execute(payload, done)) : execute(payload, state)
     },
     async onSubscribe({ args, context, extendContext, setResultAndStopExecution }) {
       const state = await stateOf(context)
@@ -296,6 +299,9 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
 }
 
 type MaybePromise<T> = T | Promise<T>
+
+/** What Envelop hands `onExecute`. */
+type ExecutePayload<Claims> = Parameters<NonNullable<Plugin<AuthContext<Claims>>['onExecute']>>[0]
 
 const ANONYMOUS: AuthResult<never> = Object.freeze({ status: 'anonymous' })
 
