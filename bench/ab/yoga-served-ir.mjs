@@ -12,6 +12,8 @@
 //   node bench/ab/yoga-served-ir.mjs [--variants bare,floor,sync,directive,ours] [--warm 3000]
 //     [--count 4000] [--segments 2] [--connections 10] [--repeat 1] [main=/tmp/pc-main] [branch=.]
 // `ours` and `directive` run once per tree (`ours@main`, `ours@branch`); the others use no tree code.
+// `--envelop` (in process too) runs only what differs between the variants: a ponyfill `Request`,
+// then getEnveloped, contextFactory and execute, no HTTP; it settles within a few thousand operations.
 // `--native` prints CPU µs per request (from /proc, 10 ms ticks) instead: noisy on a loaded machine.
 // `--prof-dir <dir> [--node-args "..."]` runs each variant natively once under `node --cpu-prof`.
 // `--serve <variant> <bundle> <jwk>` is the child's mode (not for direct use).
@@ -125,7 +127,7 @@ async function serve(variant, bundle, jwkJson) {
  * ponyfill Request, the response) without the sockets and the client. Counters are zeroed and dumped
  * by this process itself (callgrind_control through vgdb while it waits).
  */
-async function inProcess(yoga, { token, warm, count, segments }) {
+async function inProcess(yoga, { token, warm, count, segments, envelopOnly }) {
   const { IncomingMessage, ServerResponse } = await import('node:http')
   const { Socket } = await import('node:net')
   const { spawnSync } = await import('node:child_process')
@@ -154,8 +156,24 @@ async function inProcess(yoga, { token, warm, count, segments }) {
       }
       yoga(req, res)
     })
+  // `--envelop`: only what differs between the variants, no HTTP: the request Yoga's adapter would
+  // build (a ponyfill `Request` over Node's header record), then getEnveloped, contextFactory, execute.
+  const { parse } = await import('graphql')
+  const document = parse('{me}')
+  const params = { query: '{me}' }
+  const operation = async () => {
+    const req = new IncomingMessage(socket)
+    req.headers = { host: '127.0.0.1', connection: 'keep-alive', authorization }
+    req.rawHeaders = ['Host', '127.0.0.1', 'Connection', 'keep-alive', 'Authorization', authorization]
+    const request = new yoga.fetchAPI.Request(`http://127.0.0.1${PATH}`, { headers: req.headers })
+    request.headers.get('accept')
+    const { contextFactory, execute, schema } = yoga.getEnveloped({ request, req, params })
+    const result = await execute({ schema, document, contextValue: await contextFactory() })
+    if (result.data?.me !== 'alice') throw new Error(`wrong answer ${JSON.stringify(result)}`)
+  }
+  const step = envelopOnly ? operation : one
   const loop = async (n) => {
-    for (let i = 0; i < n; i++) await one()
+    for (let i = 0; i < n; i++) await step()
   }
   await loop(warm)
   for (let segment = 1; segment <= segments; segment++) {
@@ -180,7 +198,8 @@ async function main() {
   const connections = Number(flag('connections', 10))
   const repeat = Number(flag('repeat', 1))
   const native = has('native')
-  const inproc = has('inproc')
+  const envelopOnly = has('envelop')
+  const inproc = has('inproc') || envelopOnly
   const profDir = flag('prof-dir', '')
   const extra = flag('node-args', '').split(' ').filter(Boolean)
   const trees = argv.map((arg) => {
@@ -303,12 +322,26 @@ async function bundle({ name, root }, dir) {
  */
 async function run(
   variant,
-  { token, jwk, warm, count, segments = 1, connections, native, out, args = [], v8 = [], inproc },
+  {
+    token,
+    jwk,
+    warm,
+    count,
+    segments = 1,
+    connections,
+    native,
+    out,
+    args = [],
+    v8 = [],
+    inproc,
+    envelopOnly,
+  },
 ) {
   const script = fileURLToPath(import.meta.url)
   const nodeArgs = [...args, ...v8, script, '--serve', variant.name, variant.bundle, JSON.stringify(jwk)]
   const plain = native || args.length > 0
-  if (inproc) return inProcessRun(variant, { token, warm, count, segments, native, out, nodeArgs })
+  if (inproc)
+    return inProcessRun(variant, { token, warm, count, segments, native, out, nodeArgs, envelopOnly })
   const [command, commandArgs] = plain
     ? [process.execPath, nodeArgs]
     : [
@@ -369,8 +402,8 @@ async function run(
 }
 
 /** `--inproc`: the child loops by itself; per-request figures from its dumps (or its own CPU time). */
-async function inProcessRun(variant, { token, warm, count, segments, native, out, nodeArgs }) {
-  const env = { ...process.env, YSI_INPROC: JSON.stringify({ token, warm, count, segments }) }
+async function inProcessRun(variant, { token, warm, count, segments, native, out, nodeArgs, envelopOnly }) {
+  const env = { ...process.env, YSI_INPROC: JSON.stringify({ token, warm, count, segments, envelopOnly }) }
   if (!native) env.YSI_VALGRIND = '1'
   const [command, commandArgs] = native
     ? [process.execPath, nodeArgs]
