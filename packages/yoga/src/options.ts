@@ -71,11 +71,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 const repeatsHeaders = (value: unknown): value is RequestLike => {
   if (!isObject(value) || !Array.isArray(value.rawHeaders)) return false
   const headers = value.headers
-  if (!isObject(headers)) return true
-  // Counted without `Object.keys`, which would allocate an array of the names on every request.
-  let names = 0
-  for (const name in headers) if (Object.hasOwn(headers, name)) names++
-  return value.rawHeaders.length !== names * 2
+  // `Object.keys`, not a `for...in` count with `Object.hasOwn`: under callgrind that count cost
+  // ~7k instructions more per request than the array it saves (bench/analysis-cached.md).
+  return !isObject(headers) || value.rawHeaders.length !== Object.keys(headers).length * 2
 }
 
 /** Every header line of a Node request, by lower-case name: `rawHeaders`, else the `headers` record. */

@@ -1,7 +1,8 @@
 // Issue 17 (served Yoga): `onExecute` admits an operation whose state is already settled (a cached
-// token) without a closure or a promise, and `defaultRequest` counts a Node request's header names
-// without `Object.keys`. These pin down what that must keep: no promise on the cached path, the
-// identity and the denial still applied synchronously, and repeated header lines still noticed.
+// token) without a closure or a promise, and finds the state of the context built last without a
+// stamp on it. These pin down what that must keep: no promise on the cached path, the identity and
+// the denial still applied synchronously, each context admitted with its own state whatever the
+// order, and repeated header lines still noticed by `defaultRequest`.
 import { createAuth } from '@portcullis/core'
 import { type AuthPlugin, useAuth } from '@portcullis/yoga'
 import { parse } from 'graphql'
@@ -81,6 +82,73 @@ describe('onExecute on a cached token', () => {
     await returned
     expect(context.identity).toMatchObject({ subject: 'bob' })
     expect(stopped).toEqual([])
+  })
+})
+
+describe('onExecute finds the state its own context was built with', () => {
+  const auth = createAuth({ issuer, audience, secret })
+
+  async function build(plugin: AuthPlugin, token: string) {
+    const context: Record<string, unknown> = {
+      request: new Request('http://localhost/graphql', { headers: { authorization: `Bearer ${token}` } }),
+    }
+    await plugin.onContextBuilding!({
+      context: context as never,
+      extendContext: (extension: object) => Object.assign(context, extension),
+      breakContextBuilding: () => {},
+    })
+    return context
+  }
+
+  function execute(plugin: AuthPlugin, context: Record<string, unknown>, query = '{ reports { title } }') {
+    const stopped: { errors?: readonly { extensions?: object }[] }[] = []
+    const returned = plugin.onExecute!({
+      args: { schema: makeSchema(), document: parse(query), contextValue: context },
+      context,
+      // What a later plugin could do between the hooks: the context's identity is the plugin's to set.
+      extendContext: (extension: object) => Object.assign(context, extension),
+      setResultAndStopExecution: (result: { errors?: readonly { extensions?: object }[] }) => {
+        stopped.push(result)
+      },
+      executeFn: () => ({}),
+      setExecuteFn: () => {},
+    } as unknown as ExecutePayload)
+    return { returned, stopped }
+  }
+
+  it('when two contexts are built before either executes, in either order', async () => {
+    const plugin = useAuth({ auth })
+    const reader = await sign({ sub: 'reader', scope: 'read:reports' })
+    const plain = await sign({ sub: 'plain' })
+    const first = await build(plugin, reader)
+    const second = await build(plugin, plain)
+    // Whoever executes first, each is admitted as its own token allows.
+    expect(execute(plugin, second).stopped[0]?.errors?.[0]?.extensions).toMatchObject({
+      reason: 'insufficient_scope',
+    })
+    expect(execute(plugin, first).stopped).toEqual([])
+    expect(first.identity).toMatchObject({ subject: 'reader' })
+    expect(second.identity).toMatchObject({ subject: 'plain' })
+  })
+
+  it('when a context executes twice, or one built for another request executes between', async () => {
+    const plugin = useAuth({ auth })
+    const plain = await build(plugin, await sign({ sub: 'plain' }))
+    expect(execute(plugin, plain).stopped).toHaveLength(1)
+    const reader = await build(plugin, await sign({ sub: 'reader', scope: 'read:reports' }))
+    expect(execute(plugin, plain).stopped).toHaveLength(1)
+    expect(execute(plugin, reader).stopped).toEqual([])
+    expect(execute(plugin, reader).stopped).toEqual([])
+  })
+
+  it('never hands one context the state of another it was not built with', async () => {
+    const plugin = useAuth({ auth })
+    await build(plugin, await sign({ sub: 'reader', scope: 'read:reports' }))
+    // A context the plugin never built, with no credentials: anonymous, refused, not the reader.
+    const stranger: Record<string, unknown> = { request: new Request('http://localhost/graphql') }
+    const { stopped } = execute(plugin, stranger)
+    expect(stopped[0]?.errors?.[0]?.extensions).toMatchObject({ reason: 'token_missing' })
+    expect(stranger.identity).toBeNull()
   })
 })
 
