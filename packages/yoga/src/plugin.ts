@@ -91,6 +91,29 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
   const served = createSlot<true>()
   /** The state each context was built with (`onContextBuilding`), for its `onExecute`. */
   const built = createSlot<MaybePromise<RequestState<Claims>>>()
+  // The context built last, with its state, not yet executed: on Yoga's synchronous path its
+  // `onExecute` follows at once and finds it here, so the context is never stamped (stamping a
+  // private field on every context cost more than the rest of the lookup). A context built before
+  // the pending one executes (a batch, a pending verification) moves the pending one into `built`.
+  let pendingContext: object | undefined
+  let pendingState: MaybePromise<RequestState<Claims>> | undefined
+  const setBuilt = (context: object, state: MaybePromise<RequestState<Claims>>) => {
+    if (context === pendingContext) pendingState = state
+    else built.set(context, state)
+  }
+  const remember = (context: object, state: MaybePromise<RequestState<Claims>>) => {
+    if (pendingContext !== undefined && pendingContext !== context) built.set(pendingContext, pendingState!)
+    pendingContext = context
+    pendingState = state
+  }
+  const builtState = (context: object): MaybePromise<RequestState<Claims>> | undefined => {
+    if (context !== pendingContext) return built.get(context)
+    const state = pendingState
+    // Forgotten once used: the plugin holds no request past its operation.
+    pendingContext = undefined
+    pendingState = undefined
+    return state
+  }
   /** graphql-ws connections (by `ctx.extra`) with running streams or renewed credentials. */
   const connections = createConnections()
 
@@ -181,31 +204,34 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
 
   const admit = createAdmit<Claims>(planOf, challenge)
 
+  /** Admits one operation; `context` is the object execution will use (Envelop substitutes {} for a missing one). */
+  function execute(payload: ExecutePayload<Claims>, state: RequestState<Claims>): void {
+    const { context } = payload
+    if (context.identity !== state.identity) payload.extendContext({ identity: state.identity })
+    const errors = admit(state, payload.args, context, config.onDeny)
+    if (errors) payload.setResultAndStopExecution({ errors })
+  }
+
   const plugin: AuthPlugin<Claims> = {
     onSchemaChange({ schema }) {
       planOf(schema)
     },
     onContextBuilding({ context, extendContext }) {
       const state = stateOf(context)
-      built.set(context, state)
+      remember(context, state)
       if (isPromise(state))
         return state.then((done) => {
-          built.set(context, done)
+          setBuilt(context, done)
           extendContext({ identity: done.identity })
         })
       extendContext({ identity: state.identity })
     },
-    onExecute({ args, context, extendContext, setResultAndStopExecution }) {
-      // `context` is the object execution will use (Envelop substitutes {} for a missing one).
-      const execute = (state: RequestState<Claims>) => {
-        if (context.identity !== state.identity) extendContext({ identity: state.identity })
-        const errors = admit(state, args, context, config.onDeny)
-        if (errors) setResultAndStopExecution({ errors })
-      }
+    onExecute(payload) {
       // The state this context was built with, found again without reading the request (a context
       // built elsewhere, or copied by another plugin, is looked up as in onContextBuilding).
-      const state = built.get(context) ?? stateOf(context)
-      return isPromise(state) ? state.then(execute) : execute(state)
+      const state = builtState(payload.context) ?? stateOf(payload.context)
+      // A settled state (a cached token) is admitted without a closure or a promise.
+      return isPromise(state) ? state.then((done) => execute(payload, done)) : execute(payload, state)
     },
     async onSubscribe({ args, context, extendContext, setResultAndStopExecution }) {
       const state = await stateOf(context)
@@ -230,7 +256,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
                 identity: renewed as never,
               })
               states.set(context, next)
-              built.set(context, next)
+              setBuilt(context, next)
               const errors = admit(next, args, context, 'reject')
               if (errors) return control.end(errors)
               ;(context as { identity?: unknown }).identity = renewed
@@ -296,6 +322,9 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
 }
 
 type MaybePromise<T> = T | Promise<T>
+
+/** What Envelop hands `onExecute`. */
+type ExecutePayload<Claims> = Parameters<NonNullable<Plugin<AuthContext<Claims>>['onExecute']>>[0]
 
 const ANONYMOUS: AuthResult<never> = Object.freeze({ status: 'anonymous' })
 
