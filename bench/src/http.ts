@@ -4,7 +4,7 @@ import { type Estimate, inverse, ratioCi, spreadOf } from './ci.js'
 import { checkServer, profileServer, type RunningServer, startServer } from './http/load.js'
 import type { ServerKeys } from './http/peers.js'
 import { bareOf, controlOf, peersOf, SCENARIOS, type Scenario } from './http/scenarios.js'
-import { type Served, servedBy, servedVariant } from './http/served.js'
+import { type Served, servedBy, servedVariant, warmServed } from './http/served.js'
 import { RESOLUTION } from './micro.js'
 import { type CycleCosts, type PalindromeOptions, palindromic, type Variant } from './palindrome.js'
 import { renderFrames } from './profile.js'
@@ -72,6 +72,8 @@ async function timeFramework(
       const body = await checkServer(own[0]!, token)
       const processes = servedBy(own, { authorization: `Bearer ${token}` }, options.connections)
       served.push(...processes)
+      for (const process of processes)
+        await warmServed(process, body, options.warmupMs, options.firstCount ?? 1)
       variants.push(servedVariant(scenario.name, processes, body, (server) => checkServer(server, token)))
     }
     return await palindromic(variants, options)
@@ -157,7 +159,7 @@ export async function runHttp(options: HttpOptions): Promise<Section> {
       'connections (opened once, so no slot pays for connecting), one process at a time and each sub-slot on the next process of the server, every request carrying the same ES256 bearer token, as real clients do. The',
       "figure is **server CPU time per request** (`process.cpuUsage()` of the server's process around each",
       "slot): the server's capacity on a core of its own, which does not depend on what the neighbours do.",
-      'One framework at a time, all its servers (a second bare process among them: the A/A control) are warmed',
+      'One framework at a time, each server process is first warmed on its own (as much server CPU as the warm-up below), then all its servers (a second bare process among them: the A/A control) are warmed',
       `up for ${options.warmupMs} ms of server CPU, calibrated to slots of ~${options.slotMs} ms of it (${options.subSlots ?? 1} sub-slots; a cycle's value is their median), run through one untimed cycle, then timed in`,
       `${options.cycles} palindromic cycles (A B C … C B A): every server works and idles alike, so none reads dearer`,
       'for having waited. "vs bare" is capacity (bare CPU per request / its own) per cycle: median [95% CI].',

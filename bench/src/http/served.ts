@@ -48,3 +48,22 @@ export function servedVariant(
     },
   }
 }
+
+/**
+ * Loads one process until it has spent `ms` of server CPU on requests (counts doubling from `first`,
+ * at most 64 runs), every answer checked: each process of a set is warmed on its own, so that none
+ * starts the cycles colder than its twin (turns that alternate over doubling counts leave one process
+ * of a pair with twice the warm-up of the other, and a set of cold processes reads dearer).
+ *
+ * @example
+ * for (const process of processes) await warmServed(process, body, 1500, 200)
+ */
+export async function warmServed(served: Served, body: string, ms: number, first: number): Promise<void> {
+  let count = first
+  let spent = 0
+  for (let runs = 0; spent < ms && runs < 64; runs++) {
+    const cpu = (await timedLoad(served.server, served.client, count, body)) / 1000
+    spent += cpu
+    if (cpu < ms / 4 && count < 2 ** 20) count *= 2
+  }
+}
