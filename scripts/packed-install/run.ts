@@ -45,9 +45,15 @@ export function start(file: string, options: { cwd: string; timeoutMs?: number }
     clearTimeout(force)
   }
   return new Promise((resolve, reject) => {
+    // A program stuck past its time is killed outright, and the promise settles only once it is gone:
+    // rejecting first would leave the kill to a timer that dies with a test worker, and the process behind.
+    let timedOut = false
     const timer = setTimeout(() => {
-      reject(new Error(`${file} neither listened nor exited in ${timeoutMs} ms:\n${output}`))
-      void stop()
+      timedOut = true
+      child.kill('SIGKILL')
+      void exited.then(() =>
+        reject(new Error(`${file} neither listened nor exited in ${timeoutMs} ms:\n${output}`)),
+      )
     }, timeoutMs)
     child.once('message', (message) => {
       clearTimeout(timer)
@@ -57,6 +63,7 @@ export function start(file: string, options: { cwd: string; timeoutMs?: number }
     // Settling twice is a no-op: after a timeout or a listen, a later exit changes nothing.
     void exited.then(({ code, signal }) => {
       clearTimeout(timer)
+      if (signal === 'SIGKILL' && timedOut) return
       if (code === 0) resolve({ output: () => output, stop })
       else reject(new Error(`${file} exited with ${code ?? signal}:\n${output}`))
     })
