@@ -1,10 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { fileURLToPath } from 'node:url'
+import { startChild } from '../http/child.js'
 import { type Client, keepAliveClient } from '../http/client.js'
 import { timedLoad } from '../http/load.js'
 import { type CycleCosts, type PalindromeOptions, palindromic, type Variant } from '../palindrome.js'
-import { serverCommand, serverEnv } from '../pinning.js'
 import { keyMaterial, signToken } from '../tokens.js'
 import { builtNextApp } from './next-app.js'
 import { SERVED_FRAMEWORKS, type ServedFramework, type ServedVariant, servedPath } from './served-apps.js'
@@ -37,49 +34,27 @@ export const SERVED_VARIANTS = [
   { suffix: 'protected', variant: 'protected' },
 ] as const satisfies readonly { suffix: string; variant: ServedVariant }[]
 
-/** Starts one served app in a process of its own and resolves once it listens. */
+/** Starts one served app in a process of its own (pinned and flagged as every bench server) and resolves once it listens. */
 export async function startServed(
   framework: ServedFramework,
   variant: ServedVariant,
   name: string,
   env: Readonly<Record<string, string>>,
 ): Promise<ServedProcess> {
-  // Pinned to the servers' CPU and started with the V8 flags of every bench server, as section 2's are.
-  const script = fileURLToPath(new URL('./served-child.js', import.meta.url))
-  const [command, args] = serverCommand([], script, [framework, variant])
-  const child: ChildProcess = spawn(command, args, {
-    env: { ...process.env, ...serverEnv(), NEXT_TELEMETRY_DISABLED: '1', ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  const exited = once(child, 'exit')
-  const [message] = (await Promise.race([
-    once(child, 'message'),
-    exited.then(([code]) => {
-      throw new Error(`${name} exited with code ${code} before listening`)
-    }),
-  ])) as [{ port: number }]
+  const child = await startChild(
+    new URL('./served-child.js', import.meta.url),
+    [framework, variant],
+    { NEXT_TELEMETRY_DISABLED: '1', ...env },
+    name,
+  )
   return {
     scenario: { name },
     framework,
     variant,
-    url: `http://127.0.0.1:${message.port}${servedPath(framework, variant)}`,
-    async cpu() {
-      const reply = once(child, 'message') as Promise<[{ cpu: number }]>
-      child.send('cpu')
-      return (await reply)[0].cpu
-    },
-    async settle() {
-      const reply = once(child, 'message')
-      child.send('gc')
-      await reply
-    },
-    async stop() {
-      if (child.exitCode !== null) return
-      child.send('stop')
-      const timer = setTimeout(() => child.kill(), 5_000)
-      await exited
-      clearTimeout(timer)
-    },
+    url: `http://127.0.0.1:${child.port}${servedPath(framework, variant)}`,
+    cpu: child.cpu,
+    settle: child.settle,
+    stop: child.stop,
   }
 }
 

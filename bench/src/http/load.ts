@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { serverCommand, serverEnv } from '../pinning.js'
 import { type Frame, topFrames } from '../profile.js'
+import { startChild } from './child.js'
 import type { Client } from './client.js'
 import type { ServerKeys } from './peers.js'
 import { REQUESTS, type Scenario } from './scenarios.js'
@@ -31,39 +28,19 @@ export async function startServer(
   keys: ServerKeys,
   execArgv: readonly string[] = [],
 ): Promise<RunningServer> {
-  const script = fileURLToPath(new URL('./server-child.js', import.meta.url))
-  const [command, args] = serverCommand(execArgv, script, [scenario.name])
-  const child: ChildProcess = spawn(command, args, {
-    env: { ...process.env, ...serverEnv(), PORTCULLIS_BENCH_KEYS: JSON.stringify(keys) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  const exited = once(child, 'exit')
-  const [message] = (await Promise.race([
-    once(child, 'message'),
-    exited.then(([code]) => {
-      throw new Error(`server "${scenario.name}" exited with code ${code} before listening`)
-    }),
-  ])) as [{ port: number }]
+  const child = await startChild(
+    new URL('./server-child.js', import.meta.url),
+    [scenario.name],
+    { PORTCULLIS_BENCH_KEYS: JSON.stringify(keys) },
+    `server "${scenario.name}"`,
+    execArgv,
+  )
   return {
     scenario,
-    url: `http://127.0.0.1:${message.port}${REQUESTS[scenario.framework].path}`,
-    async cpu() {
-      const reply = once(child, 'message') as Promise<[{ cpu: number }]>
-      child.send('cpu')
-      return (await reply)[0].cpu
-    },
-    async settle() {
-      const reply = once(child, 'message')
-      child.send('gc')
-      await reply
-    },
-    async stop() {
-      if (child.exitCode !== null) return
-      child.send('stop')
-      const timer = setTimeout(() => child.kill(), 5_000)
-      await exited
-      clearTimeout(timer)
-    },
+    url: `http://127.0.0.1:${child.port}${REQUESTS[scenario.framework].path}`,
+    cpu: child.cpu,
+    settle: child.settle,
+    stop: child.stop,
   }
 }
 
