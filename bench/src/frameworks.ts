@@ -119,7 +119,7 @@ export async function runFrameworks(options: FrameworksOptions): Promise<Section
       'Fastify `listen`, Express on a Node server, Next through `next({ dir })` on a production build, which runs',
       'the request handlers `next start` runs), with the floor beside them (the same app behind two pass-through',
       'layers where ours sit: what any middleware and guard cost in that framework), loaded from the bench process over',
-      `${served.connections} keep-alive connections each; server CPU time per request (\`process.cpuUsage()\` of the`,
+      `${served.connections} keep-alive raw-socket connections each (a few µs of client CPU per request); server CPU time per request (\`process.cpuUsage()\` of the`,
       `server's process) in ${served.cycles} palindromic cycles of ~${served.slotMs} ms slots, every answer checked byte`,
       'for byte. **In process** (informative): the same apps called without sockets (Hono `app.fetch`, Fastify',
       '`inject`, a Next route handler with a `NextRequest`, Express on a real `IncomingMessage`), where a bare',

@@ -156,11 +156,11 @@ export async function runHttp(options: HttpOptions): Promise<Section> {
     title: '2. HTTP on loopback',
     intro: [
       `Each server runs in ${options.processes} processes of its own on 127.0.0.1, each loaded from the bench process over ${options.connections} keep-alive`,
-      'connections (opened once, so no slot pays for connecting), one process at a time and each sub-slot on the next process of the server, every request carrying the same ES256 bearer token, as real clients do. The',
+      'connections (opened once, so no slot pays for connecting; raw sockets, a few µs of client CPU per request, so the server is always the slower side), one process at a time and each sub-slot on the next process of the server, every request carrying the same ES256 bearer token, as real clients do. The',
       "figure is **server CPU time per request** (`process.cpuUsage()` of the server's process around each",
       "slot): the server's capacity on a core of its own, which does not depend on what the neighbours do.",
       'One framework at a time, each server process is first warmed on its own (as much server CPU as the warm-up below), then all its servers (a second bare process among them: the A/A control) are warmed',
-      `up for ${options.warmupMs} ms of server CPU, calibrated to slots of ~${options.slotMs} ms of it (${options.subSlots ?? 1} sub-slots; a cycle's value is their median), run through one untimed cycle, then timed in`,
+      `up for ${options.warmupMs} ms of server CPU, calibrated to slots of ~${options.slotMs} ms of it (${options.subSlots ?? 1} sub-slots, each a round of the cycle's order; a cycle's value is their median), run through one untimed cycle, then timed in`,
       `${options.cycles} palindromic cycles (A B C … C B A): every server works and idles alike, so none reads dearer`,
       'for having waited. "vs bare" is capacity (bare CPU per request / its own) per cycle: median [95% CI].',
       'Every server is checked before timing and after (the subject for a token, a refusal without one), and',

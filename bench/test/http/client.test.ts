@@ -54,6 +54,51 @@ describe('keepAliveClient', () => {
     onTestFinished(() => client.close())
     expect(await client.run(30, '{"me":"alice"}')).toBe(20)
   })
+
+  it('reads answers streamed in chunks, as tRPC and Express send them', async () => {
+    const server = createServer((_, res) => {
+      res.write('{"me":')
+      res.end('"alice"}')
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    onTestFinished(() => new Promise<void>((done) => server.close(() => done())))
+    onTestFinished(() => server.closeAllConnections())
+    const client = keepAliveClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {}, 3)
+    onTestFinished(() => client.close())
+    expect(await client.run(30, '{"me":"alice"}')).toBe(0)
+  })
+
+  it('opens new sockets for the sockets a server closed between runs (its keep-alive timeout)', async () => {
+    const server = createServer((_, res) => res.end('ok'))
+    server.keepAliveTimeout = 50
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    onTestFinished(() => new Promise<void>((done) => server.close(() => done())))
+    onTestFinished(() => server.closeAllConnections())
+    const client = keepAliveClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {}, 2)
+    onTestFinished(() => client.close())
+    expect(await client.run(10, 'ok')).toBe(0)
+    // Node closes an idle socket some time after its keepAliveTimeout (about a second here).
+    await new Promise((done) => setTimeout(done, 1500))
+    expect(await client.run(10, 'ok')).toBe(0)
+  })
+
+  it('fails the rest of a run when the server drops a connection, and opens new ones for the next run', async () => {
+    let requests = 0
+    const server = createServer((req, res) => {
+      if (++requests === 5) req.socket.destroy()
+      else res.end('ok')
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    onTestFinished(() => new Promise<void>((done) => server.close(() => done())))
+    onTestFinished(() => server.closeAllConnections())
+    const client = keepAliveClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {}, 2)
+    onTestFinished(() => client.close())
+    expect(await client.run(20, 'ok')).toBeGreaterThan(0)
+    expect(await client.run(20, 'ok')).toBe(0)
+  })
 })
 
 describe('timedLoad', () => {
