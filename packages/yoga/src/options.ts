@@ -33,7 +33,9 @@ export interface UseAuthOptions<Claims = DefaultClaims> {
    * when it is a Node request that repeats a header name (Yoga behind `node:http`, Express...: its
    * raw header lines, since the Fetch `request` Yoga rebuilds from `req.headers` has lost every
    * repeated `Authorization` line but the first), then `request` (Yoga, Fetch), then `req`, then
-   * `extra.request`.
+   * `extra.request`. A custom one is called once the context is built (it may read what a `context`
+   * factory adds): on Yoga that costs an `onContextBuilding` hook, which the default avoids by
+   * reading Yoga's `request` in `onParams`.
    */
   request?: (context: Readonly<Record<string, unknown>>) => RequestLike | undefined
   /**

@@ -126,6 +126,16 @@ describe('useAuth on Yoga registers no onContextBuilding', () => {
     expect(seen.map((entry) => entry.seen)).toEqual(['carol', 'carol', 'anonymous'])
   })
 
+  it('keeps its identity when a context factory built after it sets another one', async () => {
+    const yoga = yogaWith([useAuth({ auth })], {
+      context: () => ({ identity: { subject: 'admin', scopes: ['read:reports'], roles: [] } }),
+    })
+    const me = await post(yoga, { query: '{ me { id } }' }, await sign({ sub: 'ivan' }))
+    expect(await me.json()).toEqual({ data: { me: { id: 'ivan' } } })
+    const anonymous = await post(yoga, { query: '{ me { id } }' })
+    expect(anonymous.status).toBe(401)
+  })
+
   it("verifies a batch's token once, every operation seeing the identity", async () => {
     const { plugin, seen } = probe()
     const { auth: countedAuth, calls } = counted()
