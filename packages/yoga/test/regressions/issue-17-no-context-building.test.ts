@@ -210,6 +210,23 @@ describe('useAuth on Yoga registers no onContextBuilding', () => {
       expect(response.status).toBe(503)
     })
 
+    it('fails an operation whose verification threw, never running it as anonymous', async () => {
+      const broken: Auth = {
+        ...auth,
+        authenticate: async () => {
+          throw new Error('the session store is unreachable')
+        },
+      }
+      const response = await post(
+        yogaWith([useAuth({ auth: broken })]),
+        { query: '{ health }' },
+        await sign(),
+      )
+      const body = (await response.json()) as { data?: unknown; errors?: { message: string }[] }
+      expect(body.data ?? null).toBeNull()
+      expect(body.errors?.map((error) => error.message)).toEqual(['Unexpected error.'])
+    })
+
     it('answers a request without a query as Yoga alone does', async () => {
       const token = await sign()
       const alone = await post(yogaWith([]), { variables: {} }, token)
