@@ -14,6 +14,8 @@
 // `ours` and `directive` run once per tree (`ours@main`, `ours@branch`); the others use no tree code.
 // `--envelop` (in process too) runs only what differs between the variants: a ponyfill `Request`,
 // then getEnveloped, contextFactory and execute, no HTTP; it settles within a few thousand operations.
+// It calls getEnveloped past Yoga's onParams, where useAuth verifies a served request since
+// yoga-hooks (issue 17): for `ours` it then measures the fallback (onExecute's own lookup); use `--inproc`.
 // `--native` prints CPU µs per request (from /proc, 10 ms ticks) instead: noisy on a loaded machine.
 // `--prof-dir <dir> [--node-args "..."]` runs each variant natively once under `node --cpu-prof`.
 // `--serve <variant> <bundle> <jwk>` is the child's mode (not for direct use).

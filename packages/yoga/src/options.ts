@@ -33,7 +33,9 @@ export interface UseAuthOptions<Claims = DefaultClaims> {
    * when it is a Node request that repeats a header name (Yoga behind `node:http`, Express...: its
    * raw header lines, since the Fetch `request` Yoga rebuilds from `req.headers` has lost every
    * repeated `Authorization` line but the first), then `request` (Yoga, Fetch), then `req`, then
-   * `extra.request`.
+   * `extra.request`. A custom one is called once the context is built (it may read what a `context`
+   * factory adds): on Yoga that costs an `onContextBuilding` hook, which the default avoids by
+   * reading Yoga's `request` in `onParams`.
    */
   request?: (context: Readonly<Record<string, unknown>>) => RequestLike | undefined
   /**
@@ -63,19 +65,22 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null
 
 /**
- * A Node `IncomingMessage` (or HTTP/2 request) one of whose header names came on more than one line.
- * Node then merged or dropped lines in `req.headers` (every `Authorization` but the first), and only
- * `rawHeaders` still holds them. Without repeats (fewer raw lines than twice the header count is
- * impossible), Yoga's Fetch `request` holds exactly what was sent, and reading it stays as cheap.
+ * Whether `value` is a Node `IncomingMessage` (or HTTP/2 request) one of whose header names came on
+ * more than one line. Node then merged or dropped lines in `req.headers` (every `Authorization` but
+ * the first), and only `rawHeaders` still holds them. Without repeats (fewer raw lines than twice the
+ * header count is impossible), Yoga's Fetch `request` holds exactly what was sent, and reading it
+ * stays as cheap.
+ *
+ * @example
+ * const credentials = repeatsHeaders(context.req) ? context.req : context.request
  */
-const repeatsHeaders = (value: unknown): value is RequestLike => {
+export const repeatsHeaders = (value: unknown): value is RequestLike => {
   if (!isObject(value) || !Array.isArray(value.rawHeaders)) return false
   const headers = value.headers
   // `Object.keys` (a small array): a `for...in` count with `Object.hasOwn` was tried and showed no
   // gain that callgrind could resolve (bench/analysis-cached.md), so the simpler form stays.
   return !isObject(headers) || value.rawHeaders.length !== Object.keys(headers).length * 2
 }
-
 /** Every header line of a Node request, by lower-case name: `rawHeaders`, else the `headers` record. */
 function ownHeaders(request: Record<string, unknown>): Map<string, string[]> {
   const lines = new Map<string, string[]>()

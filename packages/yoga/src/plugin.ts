@@ -11,7 +11,8 @@ import type { ExecutionResult, GraphQLSchema } from 'graphql'
 import { createAdmit } from './admit.js'
 import { applyRenewal, createConnections } from './connections.js'
 import type { RequestState } from './decide.js'
-import { type NormalizedOptions, normalizeOptions, type UseAuthOptions } from './options.js'
+import { hostedByYoga } from './host.js'
+import { type NormalizedOptions, normalizeOptions, repeatsHeaders, type UseAuthOptions } from './options.js'
 import { createPlan, type Plan } from './plan.js'
 import { createSlot } from './slot.js'
 import { guardStream, type StreamControl } from './subscriptions.js'
@@ -29,14 +30,17 @@ export interface AuthContext<Claims = DefaultClaims> {
 }
 
 /**
- * The Envelop plugin {@link useAuth} returns; `onRequest` and `onResponse` are Yoga's hooks, through
- * which a refreshed session's cookies reach the HTTP response. They are left out when the `auth`
- * never sets cookies (no sessions), since each hook costs Yoga several percent of its throughput.
+ * The Envelop plugin {@link useAuth} returns. `onParams`, `onRequest` and `onResponse` are Yoga's
+ * hooks: in `onParams` Yoga hands over an HTTP operation's request before it builds the context,
+ * and the plugin verifies it there (see {@link useAuth}); through the other two a refreshed
+ * session's cookies reach the HTTP response. Those two are left out when the `auth` never sets
+ * cookies (no sessions), since each hook costs Yoga several percent of its throughput.
  *
  * @example
  * const plugin: AuthPlugin = useAuth({ auth })
  */
 export type AuthPlugin<Claims = DefaultClaims> = Plugin<AuthContext<Claims>> & {
+  onParams?(payload: { request: Request; context?: object }): Promise<void> | void
   onRequest?(payload: { request: Request }): void
   onResponse?(payload: { request: Request; response: Response }): void
   /**
@@ -63,6 +67,12 @@ export interface SocketConnection {
 /**
  * An Envelop plugin (GraphQL Yoga included) that verifies the request's token once, puts the
  * identity in `context.identity`, and enforces `@auth` rules before an operation executes.
+ *
+ * On Yoga the request is verified in `onParams`, before Yoga builds the context (so a `context`
+ * factory already sees `identity`), and the plugin registers no `onContextBuilding`, which would
+ * take every request off Envelop's synchronous context factory. Elsewhere (bare Envelop), and with
+ * a custom `request` option (which may read what context building adds), the identity is set in
+ * `onContextBuilding`. Either way `onExecute` admits no operation before its state is settled.
  *
  * @example
  * const yoga = createYoga({
@@ -176,21 +186,33 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       request !== undefined && isObject(http) && (request === http || request === context.req)
         ? http
         : context
-    let state = states.get(key)
-    if (state) return state
+    return states.get(key) ?? verify(request, key, key === http && served.get(key) === true)
+  }
+
+  /** Starts verifying `request`, whose state is kept on `key`; `refresh` allows a session refresh. */
+  function verify(
+    request: RequestLike | undefined,
+    key: object,
+    refresh: boolean,
+  ): MaybePromise<RequestState<Claims>> {
+    let state: MaybePromise<RequestState<Claims>>
     // A cached token is answered without a promise, so Yoga stays on its synchronous path.
     const known = request === undefined ? ANONYMOUS : authenticateSync?.(request)
     if (known) {
       state = stateFrom(request, key, known)
     } else {
-      state = authenticate(request!, key === http && served.get(key) === true, key).then((done) =>
-        stateFrom(request, key, done),
-      )
+      state = authenticate(request!, refresh, key).then((done) => stateFrom(request, key, done))
       // Once settled, later hooks and operations of the request read the value, not the promise.
       state.then((done) => states.set(key, done), ignore)
     }
     states.set(key, state)
     return state
+  }
+
+  /** Puts a settled state's identity on the context Yoga is about to build, for its `onExecute`. */
+  function settle(context: Record<string, unknown>, state: RequestState<Claims>): void {
+    remember(context, state)
+    context.identity = state.identity
   }
 
   /**
@@ -212,23 +234,52 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     if (errors) payload.setResultAndStopExecution({ errors })
   }
 
+  /** The identity on a context being built: bare Envelop, or a custom `request` option. */
+  const onContextBuilding: ContextBuilding<Claims> = ({ context, extendContext }) => {
+    const state = stateOf(context)
+    remember(context, state)
+    if (isPromise(state))
+      return state.then((done) => {
+        setBuilt(context, done)
+        extendContext({ identity: done.identity })
+      })
+    extendContext({ identity: state.identity })
+  }
+
+  // The default lookup reads an HTTP context's `request` or Node's `req`, both known in `onParams`;
+  // a custom one may read anything the context holds once built, so it waits for context building.
+  const early = options.request === undefined
+
+  /**
+   * Yoga, before it builds an HTTP operation's context (`context`, to which it then adds `request`
+   * and `params`): the request is verified now, a first verification awaited, and the identity put
+   * on the context, so Envelop needs no `onContextBuilding`. A batch's operations share the state,
+   * kept on their one request. A context that is not a plain HTTP one is left to `onExecute`.
+   */
+  const onParams = ({ request, context }: { request: Request; context?: object }) => {
+    if (!early || !isObject(context) || !isObject(request)) return
+    const http = context as Record<string, unknown>
+    // What `defaultRequest` would read: it prefers graphql-ws params, absent from HTTP contexts.
+    if (http.connectionParams !== undefined || http.extra !== undefined) return
+    const state =
+      states.get(request) ??
+      verify(repeatsHeaders(http.req) ? http.req : request, request, served.get(request) === true)
+    if (!isPromise(state)) return settle(http, state)
+    // A fault is not swallowed: `onExecute` finds the same rejected promise and fails the operation.
+    return state.then((done) => settle(http, done), ignore)
+  }
+
   const plugin: AuthPlugin<Claims> = {
+    onPluginInit({ plugins, addPlugin }) {
+      if (!early || !hostedByYoga(plugins, onParams)) addPlugin({ onContextBuilding })
+    },
+    onParams,
     onSchemaChange({ schema }) {
       planOf(schema)
     },
-    onContextBuilding({ context, extendContext }) {
-      const state = stateOf(context)
-      remember(context, state)
-      if (isPromise(state))
-        return state.then((done) => {
-          setBuilt(context, done)
-          extendContext({ identity: done.identity })
-        })
-      extendContext({ identity: state.identity })
-    },
     onExecute(payload) {
       // The state this context was built with, found again without reading the request (a context
-      // built elsewhere, or copied by another plugin, is looked up as in onContextBuilding).
+      // built elsewhere, or copied by another plugin, is looked up from its credentials).
       const state = builtState(payload.context) ?? stateOf(payload.context)
       // A settled state (a cached token) is admitted without a closure or a promise.
       return isPromise(state) ? state.then((done) => execute(payload, done)) : execute(payload, state)
@@ -322,6 +373,9 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
 }
 
 type MaybePromise<T> = T | Promise<T>
+
+/** Envelop's context-building hook, typed for the plugin's context. */
+type ContextBuilding<Claims> = NonNullable<Plugin<AuthContext<Claims>>['onContextBuilding']>
 
 /** What Envelop hands `onExecute`. */
 type ExecutePayload<Claims> = Parameters<NonNullable<Plugin<AuthContext<Claims>>['onExecute']>>[0]

@@ -3,6 +3,7 @@
 // stamp on it. These pin down what that must keep: no promise on the cached path, the identity and
 // the denial still applied synchronously, each context admitted with its own state whatever the
 // order, and repeated header lines still noticed by `defaultRequest`.
+import { envelop } from '@envelop/core'
 import { createAuth } from '@portcullis/core'
 import { type AuthPlugin, useAuth } from '@portcullis/yoga'
 import { parse } from 'graphql'
@@ -12,16 +13,12 @@ import { audience, issuer, makeSchema, secret, sign } from '../fixtures.js'
 
 type ExecutePayload = Parameters<NonNullable<AuthPlugin['onExecute']>>[0]
 
-/** Builds a context as Envelop does, then hands the same context to `onExecute`. */
+/** Builds a context with a real (bare) Envelop, then hands the same context to `onExecute`. */
 async function operation(plugin: AuthPlugin, token: string, query: string) {
   const context: Record<string, unknown> = {
     request: new Request('http://localhost/graphql', { headers: { authorization: `Bearer ${token}` } }),
   }
-  await plugin.onContextBuilding!({
-    context: context as never,
-    extendContext: (extension: object) => Object.assign(context, extension),
-    breakContextBuilding: () => {},
-  })
+  await envelop({ plugins: [plugin] })(context).contextFactory()
   const stopped: { errors?: readonly { extensions?: object }[] }[] = []
   const payload = {
     args: { schema: makeSchema(), document: parse(query), contextValue: context },
@@ -69,7 +66,7 @@ describe('onExecute on a cached token', () => {
       request: new Request('http://localhost/graphql', { headers: { authorization: `Bearer ${token}` } }),
     }
     const stopped: unknown[] = []
-    // No onContextBuilding first: the state is looked up, and verified, by onExecute itself.
+    // No context built first: the state is looked up, and verified, by onExecute itself.
     const returned = plugin.onExecute!({
       args: { schema: makeSchema(), document: parse('{ me { id } }'), contextValue: context },
       context,
@@ -92,11 +89,7 @@ describe('onExecute finds the state its own context was built with', () => {
     const context: Record<string, unknown> = {
       request: new Request('http://localhost/graphql', { headers: { authorization: `Bearer ${token}` } }),
     }
-    await plugin.onContextBuilding!({
-      context: context as never,
-      extendContext: (extension: object) => Object.assign(context, extension),
-      breakContextBuilding: () => {},
-    })
+    await envelop({ plugins: [plugin] })(context).contextFactory()
     return context
   }
 
