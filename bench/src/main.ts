@@ -65,7 +65,7 @@ await section('http', () =>
       { cycles: 4, slotMs: 25, warmupMs: 150, firstCount: 50, subSlots: 2 },
     ),
     connections: 10,
-    processes: Number(process.env.BENCH_PROCESSES ?? (quick ? 1 : 2)),
+    processes: quick ? 1 : 2,
     minCount: 10,
     profile: !quick,
   }),
