@@ -15,7 +15,7 @@ const us = (value: number) => `${value.toFixed(2)} µs`
 
 /** The settings of section 6: the served palindromes (judged) and the in-process ones (informative). */
 export interface FrameworksOptions {
-  readonly served: PalindromeOptions & { readonly connections: number }
+  readonly served: PalindromeOptions & { readonly connections: number; readonly processes?: number }
   readonly inProcess: PalindromeOptions
 }
 
@@ -115,12 +115,12 @@ export async function runFrameworks(options: FrameworksOptions): Promise<Section
       'Each framework of `@portcullis/http` bare and with `authMiddleware` plus a `requireAuth({ scopes })` guard,',
       'the same route answering the same JSON, one cached HS256 bearer token on every request.',
       '**Served** (the judged rows): per framework, the bare app, a second bare process (the A/A control) and the',
-      'protected app each run in a Node process of their own on 127.0.0.1 (Hono through `@hono/node-server`,',
+      `protected app each run in ${served.processes ?? 1} Node process(es) of their own on 127.0.0.1, each warmed on its own, a variant's sub-slots going to its processes in turn (Hono through \`@hono/node-server\`,`,
       'Fastify `listen`, Express on a Node server, Next through `next({ dir })` on a production build, which runs',
       'the request handlers `next start` runs), with the floor beside them (the same app behind two pass-through',
       'layers where ours sit: what any middleware and guard cost in that framework), loaded from the bench process over',
       `${served.connections} keep-alive raw-socket connections each (a few µs of client CPU per request); server CPU time per request (\`process.cpuUsage()\` of the`,
-      `server's process) in ${served.cycles} palindromic cycles of ~${served.slotMs} ms slots, every answer checked byte`,
+      `server's process) in ${served.cycles} palindromic cycles of ~${served.slotMs} ms slots (${served.subSlots ?? 1} sub-slots, each a round of the cycle's order), every answer checked byte`,
       'for byte. **In process** (informative): the same apps called without sockets (Hono `app.fetch`, Fastify',
       '`inject`, a Next route handler with a `NextRequest`, Express on a real `IncomingMessage`), where a bare',
       'request costs only a few µs and our middleware weighs more than on a served one;',

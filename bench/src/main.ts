@@ -65,6 +65,7 @@ await section('http', () =>
       { cycles: 4, slotMs: 25, warmupMs: 150, firstCount: 50, subSlots: 2 },
     ),
     connections: 10,
+    interleave: true,
     processes: quick ? 1 : 2,
     minCount: 10,
     profile: !quick,
@@ -96,6 +97,8 @@ await section('frameworks', () =>
         { cycles: 4, slotMs: 25, warmupMs: 150, firstCount: 50, subSlots: 2 },
       ),
       connections: 10,
+      interleave: true,
+      processes: quick ? 1 : 2,
       minCount: 10,
     },
     inProcess: cycles(

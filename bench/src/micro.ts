@@ -149,7 +149,7 @@ export async function runMicro(options: PalindromeOptions): Promise<Section> {
     intro: [
       'CPU time per call in this process (`process.cpuUsage()`, which counts the thread pool doing WebCrypto too),',
       `in ${options.cycles} palindromic cycles of jose, jose again (the A/A control) and the cache miss (J A M M A J, then`,
-      `A M J J M A, ...; slots of ~${options.slotMs} ms of CPU in ${options.subSlots ?? 1} sub-slots (each a round of the cycle's order) whose median is the cycle's value, calibrated after a ${options.warmupMs} ms warm-up and again after one untimed cycle),`,
+      `A M J J M A, ...; slots of ~${options.slotMs} ms of CPU in ${options.subSlots ?? 1} sub-slots whose median is the cycle's value, calibrated after a ${options.warmupMs} ms warm-up and again after one untimed cycle),`,
       'then in half as many cycles of jose, the cache hit and `authenticate` (100-1000x apart). Ratios are taken per',
       'cycle against `jose.jwtVerify` with a `CryptoKey` imported once; each shows the median with its 95%',
       'confidence interval (order statistics of the per-cycle ratios). The A/A column times jose against itself in',

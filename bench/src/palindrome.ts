@@ -24,13 +24,19 @@ export interface PalindromeOptions {
   /** The fewest units a sub-slot may hold (a load client needs at least one request per connection). */
   readonly minCount?: number
   /**
-   * Sub-slots per slot (default 1), run as that many rounds of the cycle's order (A B B A, A B B A, ...),
-   * not back to back. A cycle's value for a variant is the median of its `2 × subSlots` per-unit costs:
-   * a neighbour that evicts the caches or a slow spell of the host inflates sub-slots, never deflates
-   * them, and spread over the cycle a spell hits a few sub-slots of every variant rather than all of one
-   * variant's slot, so the median drops it where a mean would carry it into the cycle.
+   * Sub-slots per slot (default 1). A cycle's value for a variant is the median of its `2 × subSlots`
+   * per-unit costs: a neighbour that evicts the caches or a stray background job inflates one sub-slot,
+   * never deflates one, and the median drops it where a mean would carry it into the cycle.
    */
   readonly subSlots?: number
+  /**
+   * Runs a cycle's sub-slots as `subSlots` rounds of its order (A B B A, A B B A, ...) instead of each
+   * slot's sub-slots back to back (A A B B B B A A). For servers in processes of their own: a slow
+   * spell of the host then hits a few sub-slots of every variant rather than all of one variant's slot
+   * (served A/A ±9-13% -> ±2-4%). Not for in-process variants, which share one process's caches and
+   * JIT state: switching every sub-slot made each pay for the switch (GraphQL at scale A/A ±1-2% -> ±8%).
+   */
+  readonly interleave?: boolean
   /** The `settle` of every variant that has none of its own (`minorGc` for in-process sections). */
   readonly settle?: () => Promise<void>
 }
@@ -88,12 +94,14 @@ export async function palindromic(
     const forward = variants.map((_, index) => variants[(index + start) % variants.length]!)
     const order = [...forward, ...[...forward].reverse()]
     const perUnit = new Map<Variant, number[]>(variants.map((variant) => [variant, []]))
-    for (let sub = 0; sub < subSlots; sub++)
-      for (const variant of order) {
-        await (variant.settle ?? options.settle)?.()
-        const count = counts.get(variant)!
-        perUnit.get(variant)!.push((await variant.run(count)) / count)
-      }
+    const runs = options.interleave
+      ? Array.from({ length: subSlots }, () => order).flat()
+      : order.flatMap((variant) => Array.from({ length: subSlots }, () => variant))
+    for (const variant of runs) {
+      await (variant.settle ?? options.settle)?.()
+      const count = counts.get(variant)!
+      perUnit.get(variant)!.push((await variant.run(count)) / count)
+    }
     if (cycle < 0)
       // Cycle -1 only levels the warmth of every variant, and calibrates each again on warm code.
       for (const variant of variants)

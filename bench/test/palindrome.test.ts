@@ -98,7 +98,7 @@ describe('palindromic', () => {
     expect(costs.get('disturbed')).toEqual([1, 1, 1])
   })
 
-  it("spreads each variant's sub-slots over the whole cycle, so a slow spell weighs on every variant alike", async () => {
+  it("interleaved, spreads each variant's sub-slots over the whole cycle, so a slow spell weighs on every variant alike", async () => {
     // The machine slows threefold for four runs in a row, whichever variant's they are. Run sub-slot
     // after sub-slot, those four would be all of one variant's slot and move its cycle by 3x; run a
     // round per sub-slot (A B B A, A B B A, ...), they are two of each variant's eight, the median drops them.
@@ -115,6 +115,7 @@ describe('palindromic', () => {
     // One untimed and two timed cycles of 2 variants x 2 slots x 4 sub-slots (16 runs each), after
     // exactly one warm-up run per variant (warmupMs 0): the spell falls in the same place of each cycle.
     const costs = await palindromic([slowSpell('A'), slowSpell('B')], {
+      interleave: true,
       cycles: 2,
       slotMs: 1,
       warmupMs: 0,
@@ -140,9 +141,9 @@ describe('palindromic', () => {
         log.push('settle (default)')
       },
     })
-    // The timed cycle (B A A B, twice: one round per sub-slot), before the closing checks.
+    // The timed cycle (B A A B, two sub-slots each), before the closing checks.
     expect(log.slice(-18, -2)).toEqual(
-      ['B', 'A', 'A', 'B', 'B', 'A', 'A', 'B'].flatMap((name) => [
+      ['B', 'B', 'A', 'A', 'A', 'A', 'B', 'B'].flatMap((name) => [
         name === 'A' ? 'settle A' : 'settle (default)',
         name,
       ]),

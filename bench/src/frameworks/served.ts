@@ -1,6 +1,5 @@
 import { startChild } from '../http/child.js'
-import { type Client, keepAliveClient } from '../http/client.js'
-import { timedLoad } from '../http/load.js'
+import { type Served, servedBy, servedVariant, warmServed } from '../http/served.js'
 import { type CycleCosts, type PalindromeOptions, palindromic, type Variant } from '../palindrome.js'
 import { keyMaterial, signToken } from '../tokens.js'
 import { builtNextApp } from './next-app.js'
@@ -87,39 +86,45 @@ export async function servedSetup(frameworks: readonly ServedFramework[] = SERVE
 }
 
 /**
- * One framework's four processes (bare, bare again, the floor, protected) timed in palindromic cycles over
- * keep-alive connections: server CPU microseconds per request, per cycle, keyed `bare`, `bare (A/A)`,
- * `floor`, `protected`. Every process is checked before timing and after, and every timed answer must be
- * {@link SERVED_BODY} byte for byte. Every process is stopped, whatever happens.
+ * One framework's variants (bare, bare again, the floor, protected), each in `processes` processes of
+ * its own (each warmed on its own first; a variant's sub-slots go to its processes in turn, as in
+ * section 2), timed in palindromic cycles over keep-alive connections: server CPU microseconds per
+ * request, per cycle, keyed `bare`, `bare (A/A)`, `floor`, `protected`. Every process is checked before
+ * timing and after, and every timed answer must be {@link SERVED_BODY} byte for byte. Every process is
+ * stopped, whatever happens.
  */
 export async function timeServed(
   framework: ServedFramework,
   setup: { env: Readonly<Record<string, string>>; authorization: string },
-  options: PalindromeOptions & { connections: number },
+  options: PalindromeOptions & { connections: number; processes?: number },
 ): Promise<CycleCosts> {
   const servers: ServedProcess[] = []
-  const clients: Client[] = []
+  const served: Served<ServedProcess>[] = []
+  const processes = Math.max(1, options.processes ?? 1)
   try {
     // Pushed as each one listens, so the finally block stops every process that started.
     await Promise.all(
-      SERVED_VARIANTS.map(async ({ suffix, variant }) =>
-        servers.push(await startServed(framework, variant, `${framework} ${suffix}`, setup.env)),
+      SERVED_VARIANTS.flatMap(({ suffix, variant }) =>
+        Array.from({ length: processes }, async () =>
+          servers.push(await startServed(framework, variant, `${framework} ${suffix}`, setup.env)),
+        ),
       ),
     )
-    const variants: Variant[] = SERVED_VARIANTS.map(({ suffix }) => {
-      const server = servers.find((item) => item.scenario.name === `${framework} ${suffix}`)!
-      const client = keepAliveClient(server.url, { authorization: setup.authorization }, options.connections)
-      clients.push(client)
-      return {
-        name: suffix,
-        run: (count) => timedLoad(server, client, count, SERVED_BODY),
-        settle: () => server.settle(),
-        check: () => checkServed(server, setup.authorization),
-      }
-    })
+    const check = async (server: ServedProcess) => {
+      await checkServed(server, setup.authorization)
+      return SERVED_BODY
+    }
+    const variants: Variant[] = []
+    for (const { suffix } of SERVED_VARIANTS) {
+      const own = servers.filter((item) => item.scenario.name === `${framework} ${suffix}`)
+      const set = servedBy(own, { authorization: setup.authorization }, options.connections)
+      served.push(...set)
+      for (const one of set) await warmServed(one, SERVED_BODY, options.warmupMs, options.firstCount ?? 1)
+      variants.push(servedVariant(suffix, set, SERVED_BODY, check))
+    }
     return await palindromic(variants, options)
   } finally {
-    for (const client of clients) client.close()
+    for (const { client } of served) client.close()
     await Promise.all(servers.map((server) => server.stop()))
   }
 }

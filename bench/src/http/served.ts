@@ -2,18 +2,23 @@ import type { Variant } from '../palindrome.js'
 import { type Client, keepAliveClient } from './client.js'
 import { type RunningServer, timedLoad } from './load.js'
 
+/** What a served variant needs of a server process: its URL, its CPU time, a GC, its name. */
+export type TimedServer = Pick<RunningServer, 'url' | 'cpu' | 'settle'> & {
+  readonly scenario: { readonly name: string }
+}
+
 /** One server process of a served variant, with the keep-alive client that loads it. */
-export interface Served {
-  readonly server: RunningServer
+export interface Served<Server extends TimedServer = RunningServer> {
+  readonly server: Server
   readonly client: Client
 }
 
 /** Opens a keep-alive client to each of `servers` (one scenario's processes), with `headers` on every request. */
-export const servedBy = (
-  servers: readonly RunningServer[],
+export const servedBy = <Server extends TimedServer>(
+  servers: readonly Server[],
   headers: Record<string, string>,
   connections: number,
-): Served[] =>
+): Served<Server>[] =>
   servers.map((server) => ({ server, client: keepAliveClient(server.url, headers, connections) }))
 
 /**
@@ -26,11 +31,11 @@ export const servedBy = (
  * @example
  * const variant = servedVariant('Yoga bare', servedBy(servers, headers, 10), body, checkOne)
  */
-export function servedVariant(
+export function servedVariant<Server extends TimedServer>(
   name: string,
-  processes: readonly Served[],
+  processes: readonly Served<Server>[],
   body: string,
-  checkOne: (server: RunningServer) => Promise<string>,
+  checkOne: (server: Server) => Promise<string>,
 ): Variant {
   // Every run (warm-up included, so each process is warmed) goes to the next process in turn; `settle`
   // collects the garbage of the process whose turn comes next.
@@ -58,7 +63,12 @@ export function servedVariant(
  * @example
  * for (const process of processes) await warmServed(process, body, 1500, 200)
  */
-export async function warmServed(served: Served, body: string, ms: number, first: number): Promise<void> {
+export async function warmServed(
+  served: Served<TimedServer>,
+  body: string,
+  ms: number,
+  first: number,
+): Promise<void> {
   let count = first
   let spent = 0
   for (let runs = 0; spent < ms && runs < 64; runs++) {
