@@ -115,7 +115,7 @@ export async function runFrameworks(options: FrameworksOptions): Promise<Section
       'Each framework of `@portcullis/http` bare and with `authMiddleware` plus a `requireAuth({ scopes })` guard,',
       'the same route answering the same JSON, one cached HS256 bearer token on every request.',
       '**Served** (the judged rows): per framework, the bare app, a second bare process (the A/A control) and the',
-      `protected app each run in ${served.processes ?? 1} Node process(es) of their own on 127.0.0.1, each warmed on its own, a variant's sub-slots going to its processes in turn (Hono through \`@hono/node-server\`,`,
+      `protected app each run in ${(served.processes ?? 1) === 1 ? 'a Node process of their own' : `${served.processes} Node processes of their own, each warmed on its own, a variant's sub-slots going to its processes in turn,`} on 127.0.0.1 (Hono through \`@hono/node-server\`,`,
       'Fastify `listen`, Express on a Node server, Next through `next({ dir })` on a production build, which runs',
       'the request handlers `next start` runs), with the floor beside them (the same app behind two pass-through',
       'layers where ours sit: what any middleware and guard cost in that framework), loaded from the bench process over',
