@@ -1,6 +1,7 @@
 import { type GrantClaims, grantsOf, type Identity, type TokenSource } from '../identity.js'
 import type { VerificationKey } from '../keys/key.js'
 import type { NormalizedIssuer } from '../normalize.js'
+import { FrozenDate } from './frozen-date.js'
 
 /** What the verified-token cache holds: the identity, and the issuer whose rules re-check it. */
 export interface CacheEntry<Claims> {
@@ -10,7 +11,10 @@ export interface CacheEntry<Claims> {
   readonly key?: VerificationKey
 }
 
-/** Freezes a verified value all the way down: a cache hit hands the same object to every request. */
+/**
+ * Freezes a verified value all the way down: a cache hit hands the same object to every request. (A
+ * `Date`'s instant is out of its reach: the identity's own dates are `FrozenDate`s.)
+ */
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value)
@@ -44,8 +48,9 @@ export function entryOf<Claims>(
     scopes,
     roles,
     sessionId: payload.sid as string | undefined,
-    expiresAt: new Date((payload.exp as number) * 1000),
-    issuedAt: typeof payload.iat === 'number' ? new Date(payload.iat * 1000) : undefined,
+    // Dates the freeze below cannot reach: their setters throw instead (see frozen-date.ts).
+    expiresAt: new FrozenDate((payload.exp as number) * 1000),
+    issuedAt: typeof payload.iat === 'number' ? new FrozenDate(payload.iat * 1000) : undefined,
     keyId: header.kid as string | undefined,
     source,
     claims,
