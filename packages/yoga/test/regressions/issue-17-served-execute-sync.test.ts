@@ -19,18 +19,24 @@ async function operation(plugin: AuthPlugin, token: string, query: string) {
     request: new Request('http://localhost/graphql', { headers: { authorization: `Bearer ${token}` } }),
   }
   await envelop({ plugins: [plugin] })(context).contextFactory()
+  return { context, ...execute(plugin, context, query) }
+}
+
+/** Hands `context` to the plugin's `onExecute`, as Envelop does: what it returned, and what it stopped with. */
+function execute(plugin: AuthPlugin, context: Record<string, unknown>, query = '{ reports { title } }') {
   const stopped: { errors?: readonly { extensions?: object }[] }[] = []
-  const payload = {
+  const returned = plugin.onExecute!({
     args: { schema: makeSchema(), document: parse(query), contextValue: context },
     context,
+    // What a later plugin could do between the hooks: the context's identity is the plugin's to set.
     extendContext: (extension: object) => Object.assign(context, extension),
     setResultAndStopExecution: (result: { errors?: readonly { extensions?: object }[] }) => {
       stopped.push(result)
     },
     executeFn: () => ({}),
     setExecuteFn: () => {},
-  } as unknown as ExecutePayload
-  return { context, stopped, returned: plugin.onExecute!(payload) }
+  } as unknown as ExecutePayload)
+  return { returned, stopped }
 }
 
 describe('onExecute on a cached token', () => {
@@ -91,22 +97,6 @@ describe('onExecute finds the state its own context was built with', () => {
     }
     await envelop({ plugins: [plugin] })(context).contextFactory()
     return context
-  }
-
-  function execute(plugin: AuthPlugin, context: Record<string, unknown>, query = '{ reports { title } }') {
-    const stopped: { errors?: readonly { extensions?: object }[] }[] = []
-    const returned = plugin.onExecute!({
-      args: { schema: makeSchema(), document: parse(query), contextValue: context },
-      context,
-      // What a later plugin could do between the hooks: the context's identity is the plugin's to set.
-      extendContext: (extension: object) => Object.assign(context, extension),
-      setResultAndStopExecution: (result: { errors?: readonly { extensions?: object }[] }) => {
-        stopped.push(result)
-      },
-      executeFn: () => ({}),
-      setExecuteFn: () => {},
-    } as unknown as ExecutePayload)
-    return { returned, stopped }
   }
 
   it('when two contexts are built before either executes, in either order', async () => {
