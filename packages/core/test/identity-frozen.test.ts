@@ -33,7 +33,9 @@ describe('a verified identity', () => {
   })
 
   it("is frozen all the way down when a claims schema made the claims, the schema's objects included", async () => {
-    const schema = z.object({ org: z.object({ id: z.string(), teams: z.array(z.object({ name: z.string() })) }) })
+    const schema = z.object({
+      org: z.object({ id: z.string(), teams: z.array(z.object({ name: z.string() })) }),
+    })
     const auth = createAuth({ issuer, audience, secret, claims: schema })
     const identity = await auth.verify(await sign(secret, nested))
     expect(identity.claims).not.toBe(identity.payload)
