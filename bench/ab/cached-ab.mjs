@@ -15,12 +15,12 @@
 // CPU mode: `node bench/ab/cached-ab.mjs --profile <case> --ms 5000 branch=.` loops one case, for
 // `node --cpu-prof` or `valgrind --tool=callgrind`.
 
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { IncomingMessage, ServerResponse } from 'node:http'
 import { Socket } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { build } from '../../packages/core/node_modules/esbuild/lib/main.js'
+import { bundleTree } from './bundle.mjs'
 import { cpuCalls, quantile, timeCases } from './palindromic.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -40,39 +40,21 @@ const trees = argv.map((arg) => {
 })
 if (trees.length === 0) trees.push({ name: 'branch', root: resolve('.') })
 
-const ENTRY = `
-export * as core from '@portcullis/core'
-export * as yoga from '@portcullis/yoga'
-export * as trpc from '@portcullis/trpc'
-export * as express from '@portcullis/http/express'
-export * as fastify from '@portcullis/http/fastify'
-export * as hono from '@portcullis/http/hono'
-export * as next from '@portcullis/http/next'
-`
-
-/** Bundles one tree's packages under bench/node_modules (so frameworks resolve from there, and git and Biome ignore it). */
+/** Bundles one tree's packages under bench/node_modules and imports the bundle. */
 async function load({ name, root }) {
-  const src = (pkg, file = 'index.ts') => join(root, 'packages', pkg, 'src', file)
-  const result = await build({
-    stdin: { contents: ENTRY, resolveDir: here, loader: 'js' },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'node',
-    packages: 'external',
-    alias: {
-      '@portcullis/core': src('core'),
-      '@portcullis/yoga': src('yoga'),
-      '@portcullis/trpc': src('trpc'),
-      '@portcullis/http/express': src('http', 'express/index.ts'),
-      '@portcullis/http/fastify': src('http', 'fastify/index.ts'),
-      '@portcullis/http/hono': src('http', 'hono/index.ts'),
-      '@portcullis/http/next': src('http', 'next/index.ts'),
+  const file = await bundleTree(
+    root,
+    {
+      core: '@portcullis/core',
+      yoga: '@portcullis/yoga',
+      trpc: '@portcullis/trpc',
+      express: '@portcullis/http/express',
+      fastify: '@portcullis/http/fastify',
+      hono: '@portcullis/http/hono',
+      next: '@portcullis/http/next',
     },
-  })
-  const file = join(here, '..', 'node_modules', '.cached-ab', `tree-${name}-${process.pid}.mjs`)
-  await mkdir(dirname(file), { recursive: true })
-  await writeFile(file, result.outputFiles[0].text)
+    join(here, '..', 'node_modules', '.cached-ab', `tree-${name}-${process.pid}.mjs`),
+  )
   try {
     return await import(pathToFileURL(file).href)
   } finally {

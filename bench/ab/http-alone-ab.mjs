@@ -3,38 +3,25 @@
 // the bench's palindromic cycles (palindromic.mjs), medians of per-cycle differences. Usage (from the
 // repository root, main unpacked as for cached-ab.mjs, after `pnpm --filter @portcullis/bench build`):
 // node --expose-gc bench/ab/http-alone-ab.mjs [rounds=31] [ms=40]  (reads /tmp/pc-main and .)
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { bundleTree } from './bundle.mjs'
 import { quantile, timeCases } from './palindromic.mjs'
 
 const repo = new URL('../..', import.meta.url).pathname.replace(/\/$/, '')
-const { build } = await import(`${repo}/packages/core/node_modules/esbuild/lib/main.js`)
-const ENTRY = `export * as core from '@portcullis/core'
-export * as express from '@portcullis/http/express'
-export * as fastify from '@portcullis/http/fastify'
-export * as hono from '@portcullis/http/hono'
-export * as next from '@portcullis/http/next'`
 async function load(name, root) {
-  const src = (pkg, file = 'index.ts') => join(root, 'packages', pkg, 'src', file)
-  const r = await build({
-    stdin: { contents: ENTRY, resolveDir: `${repo}/bench/ab`, loader: 'js' },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'node',
-    packages: 'external',
-    alias: {
-      '@portcullis/core': src('core'),
-      '@portcullis/http/express': src('http', 'express/index.ts'),
-      '@portcullis/http/fastify': src('http', 'fastify/index.ts'),
-      '@portcullis/http/hono': src('http', 'hono/index.ts'),
-      '@portcullis/http/next': src('http', 'next/index.ts'),
+  const file = await bundleTree(
+    root,
+    {
+      core: '@portcullis/core',
+      express: '@portcullis/http/express',
+      fastify: '@portcullis/http/fastify',
+      hono: '@portcullis/http/hono',
+      next: '@portcullis/http/next',
     },
-  })
-  const file = join(repo, 'bench', 'node_modules', '.cached-ab', `micro-${name}-${process.pid}.mjs`)
-  await mkdir(join(repo, 'bench', 'node_modules', '.cached-ab'), { recursive: true })
-  await writeFile(file, r.outputFiles[0].text)
+    join(repo, 'bench', 'node_modules', '.cached-ab', `micro-${name}-${process.pid}.mjs`),
+  )
   try {
     return await import(pathToFileURL(file).href)
   } finally {

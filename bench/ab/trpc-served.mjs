@@ -34,12 +34,13 @@
 // then the profile's self time per function, in µs per request, for the frames over 0.5% of samples.
 
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { bundleTree } from './bundle.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const argv = process.argv.slice(2)
@@ -243,28 +244,13 @@ function summarise(results) {
       )
 }
 
-async function bundle({ name, root }) {
-  const { build } = await import('../../packages/core/node_modules/esbuild/lib/main.js')
-  const src = (pkg) => join(root, 'packages', pkg, 'src', 'index.ts')
-  const result = await build({
-    stdin: {
-      contents: `export * as core from '@portcullis/core'\nexport * as trpc from '@portcullis/trpc'\n`,
-      resolveDir: here,
-      loader: 'js',
-    },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'node',
-    packages: 'external',
-    alias: { '@portcullis/core': src('core'), '@portcullis/trpc': src('trpc') },
-  })
-  // Under bench/node_modules, so the bundle's imports of jose and tRPC resolve from there.
-  const file = join(here, '..', 'node_modules', '.trpc-served', `tree-${name}-${process.pid}.mjs`)
-  await mkdir(dirname(file), { recursive: true })
-  await writeFile(file, result.outputFiles[0].text)
-  return file
-}
+// Under bench/node_modules, so the bundle's imports of jose and tRPC resolve from there.
+const bundle = ({ name, root }) =>
+  bundleTree(
+    root,
+    { core: '@portcullis/core', trpc: '@portcullis/trpc' },
+    join(here, '..', 'node_modules', '.trpc-served', `tree-${name}-${process.pid}.mjs`),
+  )
 
 async function measure({
   forceGc,

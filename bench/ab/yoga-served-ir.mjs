@@ -26,11 +26,12 @@
 
 import { spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import { Agent, createServer, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { bundleTree } from './bundle.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const argv = process.argv.slice(2)
@@ -293,29 +294,8 @@ async function main() {
 }
 
 /** Bundles a tree's core and yoga sources (frameworks stay external, resolved from bench/node_modules). */
-async function bundle({ name, root }, dir) {
-  const { build } = await import('../../packages/core/node_modules/esbuild/lib/main.js')
-  const result = await build({
-    stdin: {
-      contents: "export * as core from '@portcullis/core'\nexport * as yoga from '@portcullis/yoga'\n",
-      resolveDir: here,
-      loader: 'js',
-    },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'node',
-    packages: 'external',
-    alias: {
-      '@portcullis/core': join(root, 'packages', 'core', 'src', 'index.ts'),
-      '@portcullis/yoga': join(root, 'packages', 'yoga', 'src', 'index.ts'),
-    },
-  })
-  const file = join(dir, `tree-${name}.mjs`)
-  await mkdir(dir, { recursive: true })
-  await writeFile(file, result.outputFiles[0].text)
-  return file
-}
+const bundle = ({ name, root }, dir) =>
+  bundleTree(root, { core: '@portcullis/core', yoga: '@portcullis/yoga' }, join(dir, `tree-${name}.mjs`))
 
 /**
  * Starts one child and loads it with `warm` requests; then, `segments` times, `count` requests

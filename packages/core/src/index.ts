@@ -54,6 +54,8 @@ export type {
   SessionsOptions,
 } from './sessions/options.js'
 export type { PrivateKeyInput } from './sessions/session-keys.js'
+export type { Slot } from './slot.js'
+export { createSlot } from './slot.js'
 export { bearer } from './sources/bearer.js'
 export { cookie, readCookie } from './sources/cookie.js'
 export type { TokenReader } from './sources/source.js'

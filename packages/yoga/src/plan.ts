@@ -1,4 +1,4 @@
-import type { RuleOrigin } from '@portcullis/core'
+import type { RuleOrigin, Slot } from '@portcullis/core'
 import {
   type DocumentNode,
   defaultFieldResolver,
@@ -16,7 +16,6 @@ import {
 import { checkUnused, definitionsOf } from './definitions.js'
 import { type Declared, declaredOn, type Rule } from './directives.js'
 import { unchecked } from './errors.js'
-import type { Slot } from './slot.js'
 
 /** Rules that must all hold, interned per plan so equal requirements are the same object. */
 export type Requirement = readonly Rule[]

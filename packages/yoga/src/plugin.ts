@@ -2,6 +2,7 @@ import type { Plugin } from '@envelop/core'
 import {
   AuthError,
   type AuthResult,
+  createSlot,
   type DefaultClaims,
   type Identity,
   type RenewalOutcome,
@@ -14,7 +15,6 @@ import type { RequestState } from './decide.js'
 import { hostedByYoga } from './host.js'
 import { type NormalizedOptions, normalizeOptions, repeatsHeaders, type UseAuthOptions } from './options.js'
 import { createPlan, type Plan } from './plan.js'
-import { createSlot } from './slot.js'
 import { guardStream, type StreamControl } from './subscriptions.js'
 
 /**
@@ -93,7 +93,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
     typeof auth.challenge === 'function' ? auth.challenge(error) : error
   const plans = new WeakMap<GraphQLSchema, Plan>()
   // Per-request state lives in private fields on the request or context object, not in a WeakMap:
-  // see slot.ts for what the bench measured. It holds no token: a refresh's cookies stay in
+  // see core's createSlot for what the bench measured. It holds no token: a refresh's cookies stay in
   // `cookies`, a WeakMap written only when a session is refreshed.
   const states = createSlot<MaybePromise<RequestState<Claims>>>()
   const cookies = new WeakMap<object, readonly string[]>()

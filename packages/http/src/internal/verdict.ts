@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import type { Auth, AuthResult, Identity } from '@portcullis/core'
+import { type Auth, type AuthResult, createSlot, type Identity, type Slot } from '@portcullis/core'
 
 /**
  * Exactly what core is given: a Node `IncomingMessage` or a Fetch `Request`.
@@ -20,12 +20,15 @@ export interface Verdict {
   readonly result: AuthResult<unknown>
 }
 
-// Keyed by the request core read, so a framework's wrapper objects (or a copy of them) never matter,
-// and a guard reads what the verifier concluded rather than a property any layer could overwrite.
-// Under Symbol.for on globalThis, so two copies of this package in one app share it.
+// Kept on the request core read, so a framework's wrapper objects (or a copy of them) never matter,
+// and a guard reads what the verifier concluded rather than a property any layer could overwrite. A
+// slot (a private field stamped on the request), not a WeakMap keyed by every request: such a map
+// costs the garbage collector an ephemeron per request (see core's createSlot). Under Symbol.for on
+// globalThis, so two copies of this package in one app share it (an older copy's WeakMap included:
+// it has the same get and set).
 const REGISTRY = Symbol.for('portcullis.http.verdicts')
-const shared = globalThis as { [REGISTRY]?: WeakMap<object, Verdict> }
-const verdicts: WeakMap<object, Verdict> = shared[REGISTRY] ?? new WeakMap()
+const shared = globalThis as { [REGISTRY]?: Slot<Verdict> }
+const verdicts: Slot<Verdict> = shared[REGISTRY] ?? createSlot()
 shared[REGISTRY] = verdicts
 
 /**
