@@ -1,8 +1,6 @@
 import type { Plugin } from '@envelop/core'
 import {
   AuthError,
-  type AuthResult,
-  createSlot,
   type DefaultClaims,
   type Identity,
   type RenewalOutcome,
@@ -15,6 +13,7 @@ import type { RequestState } from './decide.js'
 import { hostedByYoga } from './host.js'
 import { type NormalizedOptions, normalizeOptions, repeatsHeaders, type UseAuthOptions } from './options.js'
 import { createPlan, type Plan } from './plan.js'
+import { ANONYMOUS, createStates, ignore, isObject, isPromise } from './states.js'
 import { guardStream, type StreamControl } from './subscriptions.js'
 
 /**
@@ -83,49 +82,15 @@ export interface SocketConnection {
 export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Claims> {
   const config: NormalizedOptions<Claims> = normalizeOptions(options)
   const { auth } = config
-  // An `auth` made by hand (or by an older core) may not have it: then every request waits.
-  const authenticateSync =
-    typeof auth.authenticateSync === 'function'
-      ? (request: RequestLike) => auth.authenticateSync(request)
-      : undefined
   // The verifier's challenge parameters (realm, RFC 9728 resource_metadata) on denials raised here.
   const challenge = (error: AuthError): AuthError =>
     typeof auth.challenge === 'function' ? auth.challenge(error) : error
   const plans = new WeakMap<GraphQLSchema, Plan>()
-  // Per-request state lives in private fields on the request or context object, not in a WeakMap:
-  // see core's createSlot for what the bench measured. It holds no token: a refresh's cookies stay in
-  // `cookies`, a WeakMap written only when a session is refreshed.
-  const states = createSlot<MaybePromise<RequestState<Claims>>>()
-  const cookies = new WeakMap<object, readonly string[]>()
-  /** Requests Yoga serves: their response goes through `onResponse`, so it can carry `Set-Cookie`. */
-  const served = createSlot<true>()
-  /** The state each context was built with (`onContextBuilding`), for its `onExecute`. */
-  const built = createSlot<MaybePromise<RequestState<Claims>>>()
-  // The context built last, with its state, not yet executed: on Yoga's synchronous path its
-  // `onExecute` follows at once and finds it here, so the context is never stamped (stamping a
-  // private field on every context cost more than the rest of the lookup). A context built before
-  // the pending one executes (a batch, a pending verification) moves the pending one into `built`.
-  let pendingContext: object | undefined
-  let pendingState: MaybePromise<RequestState<Claims>> | undefined
-  const setBuilt = (context: object, state: MaybePromise<RequestState<Claims>>) => {
-    if (context === pendingContext) pendingState = state
-    else built.set(context, state)
-  }
-  const remember = (context: object, state: MaybePromise<RequestState<Claims>>) => {
-    if (pendingContext !== undefined && pendingContext !== context) built.set(pendingContext, pendingState!)
-    pendingContext = context
-    pendingState = state
-  }
-  const builtState = (context: object): MaybePromise<RequestState<Claims>> | undefined => {
-    if (context !== pendingContext) return built.get(context)
-    const state = pendingState
-    // Forgotten once used: the plugin holds no request past its operation.
-    pendingContext = undefined
-    pendingState = undefined
-    return state
-  }
   /** graphql-ws connections (by `ctx.extra`) with running streams or renewed credentials. */
   const connections = createConnections()
+  // Taken out once, here: the hooks call these closures directly, with no lookup on an object.
+  const { states, served, cookies, stateFrom, stateOf, verify, settle, remember, setBuilt, builtState } =
+    createStates(config, connections)
 
   const planOf = (schema: GraphQLSchema): Plan => {
     let plan = plans.get(schema)
@@ -134,85 +99,6 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       plans.set(schema, plan)
     }
     return plan
-  }
-
-  /** Verifies credentials, keeping a refresh's cookies aside for the response of `key`. */
-  function authenticate(request: RequestLike, refresh: boolean, key: object): Promise<AuthResult<Claims>> {
-    return auth.authenticate(request, { refresh }).then((result) => {
-      if (!result.setCookie) return result
-      if (refresh && result.setCookie.length) cookies.set(key, result.setCookie)
-      // What stays on the request holds no token.
-      const { setCookie: _, ...rest } = result
-      return rest
-    })
-  }
-
-  function stateFrom(
-    request: RequestLike | undefined,
-    key: object,
-    result: AuthResult<Claims>,
-  ): RequestState<Claims> {
-    const rejected = result.status === 'rejected' ? result.error : undefined
-    const anonymous = rejected?.status === 401 && config.invalidToken === 'anonymous'
-    return {
-      request,
-      key,
-      identity: result.status === 'authenticated' ? result.identity : null,
-      rejection: anonymous ? undefined : rejected,
-      denials: undefined,
-    }
-  }
-
-  /**
-   * What the request proved: a value once its token is known, a promise while it is being verified.
-   * One verification per HTTP request, shared by a batch's operations (the state lives on the
-   * request). Credentials that outlive a request (graphql-ws `connectionParams`, an upgrade request)
-   * are verified per operation (the state lives on its context), so a new subscription on an old
-   * socket sees expiry and revocation.
-   *
-   * A session is refreshed only for a request Yoga serves, whose response carries the new cookies.
-   * Anywhere else (a socket, bare Envelop) refreshing would rotate the refresh token behind the
-   * browser's back, and its next refresh would end the session as `refresh_reused`.
-   */
-  function stateOf(context: Readonly<Record<string, unknown>>): MaybePromise<RequestState<Claims>> {
-    // A graphql-ws connection's renewed credentials replace its connection params (never an HTTP
-    // request's: an HTTP context has no `extra`).
-    const { extra } = context
-    const request = connections.get(extra)?.request ?? config.request(context)
-    // The HTTP request's credentials, read from Yoga's Fetch `request` or from the Node `req` under
-    // it, belong to that request: its state is shared by a batch, and its response carries cookies.
-    const http = context.request
-    const key =
-      request !== undefined && isObject(http) && (request === http || request === context.req)
-        ? http
-        : context
-    return states.get(key) ?? verify(request, key, key === http && served.get(key) === true)
-  }
-
-  /** Starts verifying `request`, whose state is kept on `key`; `refresh` allows a session refresh. */
-  function verify(
-    request: RequestLike | undefined,
-    key: object,
-    refresh: boolean,
-  ): MaybePromise<RequestState<Claims>> {
-    let state: MaybePromise<RequestState<Claims>>
-    // A cached token is answered without a promise, so Yoga stays on its synchronous path.
-    const known = request === undefined ? ANONYMOUS : authenticateSync?.(request)
-    if (known) {
-      state = stateFrom(request, key, known)
-    } else {
-      state = authenticate(request!, refresh, key).then((done) => stateFrom(request, key, done))
-      // Once settled, later hooks and operations of the request read the value, not the promise.
-      state.then((done) => states.set(key, done), ignore)
-    }
-    states.set(key, state)
-    return state
-  }
-
-  /** Puts a settled state's identity on the context Yoga is about to build, for its `onExecute`. */
-  function settle(context: Record<string, unknown>, state: RequestState<Claims>): void {
-    remember(context, state)
-    context.identity = state.identity
   }
 
   /**
@@ -372,23 +258,11 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
   }
 }
 
-type MaybePromise<T> = T | Promise<T>
-
 /** Envelop's context-building hook, typed for the plugin's context. */
 type ContextBuilding<Claims> = NonNullable<Plugin<AuthContext<Claims>>['onContextBuilding']>
 
 /** What Envelop hands `onExecute`. */
 type ExecutePayload<Claims> = Parameters<NonNullable<Plugin<AuthContext<Claims>>['onExecute']>>[0]
-
-const ANONYMOUS: AuthResult<never> = Object.freeze({ status: 'anonymous' })
-
-const ignore = () => {}
-
-const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null
-
-function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
-  return typeof (value as Promise<T> | undefined)?.then === 'function'
-}
 
 /** `name=value` of a `Set-Cookie` line: what the browser sends back. */
 const cookiePair = (setCookie: string): string => setCookie.split(';', 1)[0]!.trim()
