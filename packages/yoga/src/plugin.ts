@@ -6,7 +6,7 @@ import {
   type RenewalOutcome,
   type RequestLike,
 } from '@portcullis/core'
-import type { ExecutionResult, GraphQLSchema } from 'graphql'
+import type { GraphQLSchema } from 'graphql'
 import { createAdmit } from './admit.js'
 import { applyRenewal, createConnections } from './connections.js'
 import type { RequestState } from './decide.js'
@@ -14,7 +14,7 @@ import { hostedByYoga } from './host.js'
 import { type NormalizedOptions, normalizeOptions, repeatsHeaders, type UseAuthOptions } from './options.js'
 import { createPlan, type Plan } from './plan.js'
 import { ANONYMOUS, createStates, ignore, isObject, isPromise } from './states.js'
-import { guardStream, type StreamControl } from './subscriptions.js'
+import { createOnSubscribe } from './subscribe.js'
 
 /**
  * What the plugin adds to the GraphQL context: the verified identity, or `null` when anonymous.
@@ -88,9 +88,9 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
   const plans = new WeakMap<GraphQLSchema, Plan>()
   /** graphql-ws connections (by `ctx.extra`) with running streams or renewed credentials. */
   const connections = createConnections()
-  // Taken out once, here: the hooks call these closures directly, with no lookup on an object.
-  const { states, served, cookies, stateFrom, stateOf, verify, settle, remember, setBuilt, builtState } =
-    createStates(config, connections)
+  // Taken out once, here: the hooks call these closures directly, with no lookup on `requests`.
+  const requests = createStates(config, connections)
+  const { states, served, cookies, stateOf, verify, settle, remember, setBuilt, builtState } = requests
 
   const planOf = (schema: GraphQLSchema): Plan => {
     let plan = plans.get(schema)
@@ -99,15 +99,6 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       plans.set(schema, plan)
     }
     return plan
-  }
-
-  /**
-   * What a running subscription verifies again. After a refresh the request's access cookie is
-   * stale: the new cookies are verified, as the browser will send them, and never refreshed again.
-   */
-  function credentialsOf(state: RequestState<Claims>): RequestLike | undefined {
-    const refreshed = cookies.get(state.key)
-    return refreshed?.length ? { cookie: refreshed.map(cookiePair).join('; ') } : state.request
   }
 
   const admit = createAdmit<Claims>(planOf, challenge)
@@ -170,62 +161,7 @@ export function useAuth<Claims>(options: UseAuthOptions<Claims>): AuthPlugin<Cla
       // A settled state (a cached token) is admitted without a closure or a promise.
       return isPromise(state) ? state.then((done) => execute(payload, done)) : execute(payload, state)
     },
-    async onSubscribe({ args, context, extendContext, setResultAndStopExecution }) {
-      const state = await stateOf(context)
-      extendContext({ identity: state.identity })
-      // A stream cannot be partly denied for its lifetime, so subscriptions are always all-or-nothing.
-      const errors = admit(state, args, context, 'reject')
-      if (errors) return setResultAndStopExecution({ errors })
-      if (!state.identity) return
-      let identity: Identity<unknown> = state.identity
-      let credentials = credentialsOf(state)
-      // A socket's operation (its state lives on its context): a renewal may reach it.
-      const { extra } = context as { extra?: unknown }
-      const socket = state.key === context && isObject(extra) ? extra : undefined
-      const watch = socket
-        ? (control: StreamControl) => {
-            const entry = connections.of(socket)
-            entry.identity ??= identity
-            const onRenew = (renewed: Identity<unknown>, request: RequestLike) => {
-              // The operation is admitted again, as it was at subscribe time, under the new identity.
-              const next = stateFrom(request, context, {
-                status: 'authenticated',
-                identity: renewed as never,
-              })
-              states.set(context, next)
-              setBuilt(context, next)
-              const errors = admit(next, args, context, 'reject')
-              if (errors) return control.end(errors)
-              ;(context as { identity?: unknown }).identity = renewed
-              identity = renewed
-              credentials = request
-              control.retime(renewed.expiresAt)
-            }
-            entry.streams.add(onRenew)
-            return () => entry.streams.delete(onRenew)
-          }
-        : undefined
-      return {
-        onSubscribeResult({ result, setResult }) {
-          if (!isAsyncIterable(result)) return
-          setResult(
-            guardStream(result, {
-              expiresAt: identity.expiresAt,
-              now: config.now,
-              recheckEvery: config.subscriptionRecheck,
-              ...(watch ? { watch } : {}),
-              async recheck() {
-                const again = await auth.authenticate(credentials ?? {}, { refresh: false })
-                if (again.status === 'rejected') return again.error
-                if (again.status === 'anonymous' || again.identity.subject !== identity.subject)
-                  return new AuthError('token_missing', 'the subscription credentials are gone')
-                return undefined
-              },
-            }),
-          )
-        },
-      }
-    },
+    onSubscribe: createOnSubscribe(config, requests, admit, connections),
     async renewConnection(connection, credentials) {
       const entry = connections.of(connection.extra)
       let current = entry.identity
@@ -263,10 +199,3 @@ type ContextBuilding<Claims> = NonNullable<Plugin<AuthContext<Claims>>['onContex
 
 /** What Envelop hands `onExecute`. */
 type ExecutePayload<Claims> = Parameters<NonNullable<Plugin<AuthContext<Claims>>['onExecute']>>[0]
-
-/** `name=value` of a `Set-Cookie` line: what the browser sends back. */
-const cookiePair = (setCookie: string): string => setCookie.split(';', 1)[0]!.trim()
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value
-}
