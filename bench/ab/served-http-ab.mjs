@@ -1,9 +1,10 @@
-// Served A/B of two source trees' @portcullis/http layer on one framework (issue 17): the bare app, a
-// second bare process (A/A), the floor (two pass-through layers) and, from tree A and from tree B, the
-// app behind `authMiddleware` and `requireAuth({ scopes })`; each in a process of its own on 127.0.0.1
+// Served A/B of two source trees' adapter on one framework (issue 17; @portcullis/http on Express,
+// Fastify or Hono, or @portcullis/yoga's `useAuth` with `@auth` on Yoga): the bare app, a second bare
+// process (A/A), the floor (the same hooks or layers passing through) and, from tree A and from tree B,
+// the app behind `authMiddleware` and `requireAuth({ scopes })` (or `useAuth`); each in a process of its own on 127.0.0.1
 // (pinned to CPU 1 where `taskset` is, the load client on CPU 0), loaded by the bench's raw keep-alive
 // client (`src/http/client.ts`) with one cached HS256 bearer token. Server CPU time per request
-// (`process.cpuUsage()` of the server) in palindromic rounds; medians of per-round differences and
+// (`process.cpuUsage()` of the server, with its system share printed apart) in palindromic rounds; medians of per-round differences and
 // capacity ratios with their IQR. Every answer is checked, byte for byte.
 //
 // Usage, from the repository root, after `pnpm --filter @portcullis/bench build`:
@@ -26,7 +27,9 @@ const { AUDIENCE, ISSUER, keyMaterial, signToken } = await import(
 )
 const material = await keyMaterial('HS256')
 const BODY = '{"subject":"alice"}'
-const FRAMEWORKS = ['express', 'fastify', 'hono']
+const FRAMEWORKS = ['express', 'fastify', 'hono', 'yoga']
+/** What each framework's route answers: Yoga's is GraphQL's `{ me }`. */
+const ROUTES = { yoga: ['/graphql?query=%7Bme%7D', '{"data":{"me":"alice"}}'] }
 
 /** A server process: `--serve <framework> <bare|floor|bundle file>`; prints its port, answers `cpu` and `stop` on stdin. */
 async function serve(framework, what) {
@@ -64,6 +67,30 @@ async function serve(framework, what) {
     } else app.get('/reports', async () => ({ subject: 'alice' }))
     await app.listen({ port: 0, host: '127.0.0.1' })
     server = app.server
+  } else if (framework === 'yoga') {
+    // As section 2's apps (src/http/peers.ts, ours.ts): the floor is a plugin with the hooks
+    // `useAuth` registers on Yoga (`onParams`, `onExecute`) doing nothing.
+    const { createSchema, createYoga } = await import('graphql-yoga')
+    const typeDefs = lib
+      ? `${lib.yoga.authDirectiveTypeDefs}\ntype Query { me: String @auth }`
+      : 'type Query { me: String }'
+    const me = lib ? (_, __, ctx) => ctx.identity?.subject : () => 'alice'
+    const plugins = lib
+      ? [lib.yoga.useAuth({ auth })]
+      : what === 'floor'
+        ? [{ onParams() {}, onExecute() {} }]
+        : []
+    const yoga = createYoga({
+      schema: createSchema({ typeDefs, resolvers: { Query: { me } } }),
+      plugins,
+      logging: false,
+      landingPage: false,
+      graphiql: false,
+    })
+    server = createServer(yoga)
+    server.keepAliveTimeout = 60_000
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
   } else {
     const { Hono } = await import('hono')
     const { createAdaptorServer } = await import('@hono/node-server')
@@ -93,7 +120,7 @@ async function serve(framework, what) {
       if (command === 'cpu') {
         globalThis.gc?.({ type: 'minor' })
         const { user, system } = process.cpuUsage()
-        process.stdout.write(`${JSON.stringify({ cpu: user + system })}\n`)
+        process.stdout.write(`${JSON.stringify({ user, system })}\n`)
       } else if (command === 'stop') {
         server.closeAllConnections()
         server.close(() => process.exit(0))
@@ -112,6 +139,7 @@ const bundle = ({ name, root }, dir) =>
       express: '@portcullis/http/express',
       fastify: '@portcullis/http/fastify',
       hono: '@portcullis/http/hono',
+      yoga: '@portcullis/yoga',
     },
     join(dir, `tree-${name}.mjs`),
   )
@@ -141,11 +169,12 @@ async function start(name, framework, what) {
   return {
     name,
     child,
-    url: `http://127.0.0.1:${port}/reports`,
+    url: `http://127.0.0.1:${port}${ROUTES[framework]?.[0] ?? '/reports'}`,
+    /** User and system CPU time the process has used so far, in microseconds. */
     async cpu() {
       const answer = reply()
       child.stdin.write('cpu\n')
-      return (await answer).cpu
+      return answer
     },
     stop() {
       child.stdin.end('stop\n')
@@ -190,20 +219,31 @@ async function compare() {
       if (server.name.startsWith('bare') || server.name === 'floor') continue
       if (refused.status !== 401) throw new Error(`${server.name}: ${refused.status} without a token`)
     }
+    const body = ROUTES[framework]?.[1] ?? BODY
+    /** Server CPU µs per request over `count` requests: [user + system, system]. */
     const slot = async (server, count) => {
       const before = await server.cpu()
-      const failures = await server.client.run(count, BODY)
+      const failures = await server.client.run(count, body)
       if (failures > 0) throw new Error(`${server.name}: ${failures} wrong answers`)
-      return ((await server.cpu()) - before) / count
+      const after = await server.cpu()
+      const system = (after.system - before.system) / count
+      return [(after.user - before.user) / count + system, system]
     }
     for (const server of servers) await slot(server, perSlot * 2)
     const costs = new Map(servers.map((server) => [server.name, []]))
+    const systems = new Map(servers.map((server) => [server.name, []]))
     for (let round = 0; round < rounds; round++) {
       const forward = servers.map((_, index) => servers[(index + round) % servers.length])
       const spent = new Map()
-      for (const server of [...forward, ...[...forward].reverse()])
-        spent.set(server.name, (spent.get(server.name) ?? 0) + (await slot(server, perSlot >> 1)) / 2)
-      for (const [name, value] of spent) costs.get(name).push(value)
+      for (const server of [...forward, ...[...forward].reverse()]) {
+        const [cpu, system] = await slot(server, perSlot >> 1)
+        const [total, kernel] = spent.get(server.name) ?? [0, 0]
+        spent.set(server.name, [total + cpu / 2, kernel + system / 2])
+      }
+      for (const [name, [total, kernel]] of spent) {
+        costs.get(name).push(total)
+        systems.get(name).push(kernel)
+      }
     }
     const q = (values, p) => [...values].sort((x, y) => x - y)[Math.floor(p * (values.length - 1))]
     const show = (label, values, unit = ' µs') =>
@@ -218,6 +258,7 @@ async function compare() {
     )
     console.log('| figure | median | IQR |\n| --- | --- | --- |')
     for (const [name, values] of costs) show(`${name}: server CPU per request`, values)
+    for (const [name, values] of systems) show(`${name}: of it system time`, values)
     show('A/A: bare (A/A) - bare', diff('bare (A/A)', 'bare'))
     show('floor - bare', diff('floor', 'bare'))
     for (const name of [a, b]) show(`${name} - floor`, diff(name, 'floor'))
