@@ -68,8 +68,10 @@ export function authMiddleware<Claims>(auth: Auth<Claims>): NodeMiddleware {
     answer: { result: AuthResult<Claims>; fresh: boolean },
   ) => {
     const { result, fresh } = answer
-    ;(req as IncomingMessage & { identity: Identity<Claims> | null }).identity = identityOf(result)
     try {
+      // Inside the try: a request that refuses the write (an app's getter-only `identity`, a frozen
+      // request) would otherwise throw from the promise callback below on the asynchronous path.
+      ;(req as IncomingMessage & { identity: Identity<Claims> | null }).identity = identityOf(result)
       // A refresh (or a cleared session) must reach the browser, whatever the route answers.
       if (fresh && result.setCookie) appendSetCookie(res, result.setCookie)
       if (result.status === 'rejected') {
@@ -77,8 +79,9 @@ export function authMiddleware<Claims>(auth: Auth<Claims>): NodeMiddleware {
         return
       }
     } catch (error) {
-      // Another layer answered already (ERR_HTTP_HEADERS_SENT): Express's error handling, never an
-      // unhandled rejection from the promise callback below, which would stop the process.
+      // Another layer answered already (ERR_HTTP_HEADERS_SENT), or the request refused `identity`:
+      // Express's error handling, never an unhandled rejection from the promise callback below, which
+      // would stop the process.
       next(error)
       return
     }
